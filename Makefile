@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step they need.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := .local/stamps
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install python-deps node-deps browser checkov web clean
+
+run: install web
+	$(PY) -m devhost run
+
+test: install web browser checkov
+	$(PY) -m pytest
+
+install: python-deps node-deps
+
+python-deps: $(STAMP)/python
+$(STAMP)/python: requirements.txt requirements-dev.txt
+	@mkdir -p $(STAMP)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
+	@echo "== Python packages (.venv)"
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -q -r requirements-dev.txt
+	@touch $@
+
+node-deps: $(STAMP)/node
+$(STAMP)/node: package.json package-lock.json $(wildcard patches/*)
+	@mkdir -p $(STAMP)
+	@echo "== Node packages (node_modules, patched)"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null || { echo "== Chromium (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# checkov lives in its own environment: it conflicts with the app's packages.
+checkov: $(STAMP)/checkov
+$(STAMP)/checkov:
+	@mkdir -p $(STAMP)
+	@echo "== checkov (.local/checkov-venv)"
+	@[ -x .local/checkov-venv/bin/python ] || $(PYTHON) -m venv .local/checkov-venv
+	.local/checkov-venv/bin/pip install --disable-pip-version-check --progress-bar off -q "checkov==3.*"
+	@touch $@
+
+web: node-deps
+
+clean:
+	rm -rf .local $(VENV) node_modules

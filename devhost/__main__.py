@@ -1,0 +1,99 @@
+"""Run the portal locally: `python -m devhost run` (services, provisioning, sample data, host)
+or `python -m devhost serve` (the host alone, services already running)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from devhost.services import ROOT, LocalServices
+
+SETTINGS = ROOT / "local.settings.json"
+EXAMPLE = ROOT / "local.settings.json.example"
+
+
+def load_settings(path: Path = SETTINGS) -> dict[str, str]:
+    """`Values` of local.settings.json, copied from the example on first use, put into the environment
+    as `func start` does (variables already set win)."""
+    if not path.exists():
+        shutil.copy(EXAMPLE, path)
+        print(f"created {path.name} from {EXAMPLE.name}")
+    values = json.loads(path.read_text())["Values"]
+    for key, value in values.items():
+        os.environ.setdefault(key, str(value))
+    return {k: os.environ[k] for k in values}
+
+
+def make_host(values: dict[str, str]):
+    from devhost.host import Host
+
+    sys.path.insert(0, str(ROOT))
+    import function_app
+
+    web = ROOT / "web" / "dist"
+    return Host(function_app.app, json.loads((ROOT / "host.json").read_text()), values,
+                web_root=web if web.is_dir() else ROOT / "web",
+                function_keys=tuple(k for k in [values.get("DEVHOST_FUNCTION_KEY")] if k))
+
+
+def seed_sample_data() -> None:
+    pass  # the sample stories arrive with the stories issue
+
+
+def register_webhook(values: dict[str, str], url: str) -> None:
+    pass  # the payment pipeline arrives with the donations issue
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devhost")
+    parser.add_argument("command", choices=["run", "serve"])
+    parser.add_argument("--port", type=int, default=7071)
+    parser.add_argument("--no-seed", action="store_true", help="do not load the sample stories")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("azure", "urllib3", "stripe"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    values = load_settings()
+    services = host = None
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        if args.command == "run":
+            t0 = time.monotonic()
+            services = LocalServices(values, ROOT / ".local" / "run")
+            print("starting Azurite, the Cosmos DB emulator and localstripe ...", flush=True)
+            services.start()
+            from devhost.provision import provision
+            provision(values)
+            print(f"services ready and provisioned in {time.monotonic() - t0:.1f} s", flush=True)
+            if not args.no_seed:
+                seed_sample_data()
+        host = make_host(values)
+        host.start(args.port, background_triggers=True)
+        if args.command == "run":
+            register_webhook(values, f"http://127.0.0.1:{args.port}/api/webhooks/stripe")
+        print(f"\n  Second Chance is running: http://localhost:{args.port}/   (API: http://localhost:{args.port}/api/health)"
+              "\n  Ctrl-C stops everything.\n", flush=True)
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("stopping ...", flush=True)
+        if host:
+            host.stop()
+        if services:
+            services.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

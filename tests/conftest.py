@@ -1,0 +1,71 @@
+"""Test fixtures: the real local services (Azurite, the Cosmos DB emulator, localstripe) and devhost,
+started once per run on their own ports (so `make test` can run beside `make run`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PORT_SHIFT = 100
+LOCAL_PORTS = ("7071", "10000", "10001", "8081", "8420")
+API_PORT = 7071 + PORT_SHIFT
+
+
+def shifted_values() -> dict[str, str]:
+    """The example local settings, moved to the test ports."""
+    values = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
+    pattern = re.compile(r":(%s)\b" % "|".join(LOCAL_PORTS))
+    shifted = {k: pattern.sub(lambda m: f":{int(m.group(1)) + PORT_SHIFT}", str(v)) for k, v in values.items()}
+    shifted["COSMOS_DATABASE"] = "secondchance-test"
+    shifted["STORY_LIST_CACHE_SECONDS"] = "2"
+    return shifted
+
+
+VALUES = shifted_values()
+os.environ.update(VALUES)
+
+
+@dataclass
+class Stack:
+    values: dict[str, str]
+    services: object
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return self.values
+
+
+@pytest.fixture(scope="session")
+def stack():
+    from devhost.provision import provision
+    from devhost.services import LocalServices
+
+    services = LocalServices(VALUES, ROOT / ".local" / "test")
+    services.start()
+    try:
+        provision(VALUES)
+        yield Stack(VALUES, services)
+    finally:
+        services.stop()
+
+
+@pytest.fixture(scope="session")
+def api(stack):
+    """devhost serving the real function_app on the test port; yields its base URL."""
+    from devhost.__main__ import make_host
+
+    host = make_host(VALUES)
+    host.start(API_PORT)
+    try:
+        yield f"http://127.0.0.1:{API_PORT}"
+    finally:
+        host.stop()
