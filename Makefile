@@ -42,7 +42,7 @@ $(STAMP)/checkov:
 	@mkdir -p $(STAMP)
 	@echo "== checkov (.local/checkov-venv)"
 	@[ -x .local/checkov-venv/bin/python ] || $(PYTHON) -m venv .local/checkov-venv
-	.local/checkov-venv/bin/pip install --disable-pip-version-check --progress-bar off -q "checkov==3.*"
+	.local/checkov-venv/bin/pip install --disable-pip-version-check --progress-bar off -q "checkov==3.3.30"
 	@touch $@
 
 web: node-deps

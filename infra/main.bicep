@@ -1,0 +1,203 @@
+// Second Chance: everything `azd up` provisions, in one resource group.
+//
+//   Function app (Flex Consumption FC1, Python 3.11, user-assigned managed identity)
+//   Storage account (blob: map-assets + deployment package; queues: payment-events(-poison))
+//   Cosmos DB for NoSQL (serverless): database secondchance, container stories (/storyId)
+//   Key Vault (RBAC): secrets stripe-secret-key, stripe-webhook-secrets (values set by ops, never here)
+//   Log Analytics + Application Insights (Entra ID auth only)
+//
+// Every connection is identity based: no account keys, connection strings or secret values
+// appear in these templates or in the app settings.
+//
+// Kept to the Bicep subset checkov's parser reads (no @export, import, func, range(), map()).
+
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; used for the resource group name and a unique token in resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Primary location for all resources. Must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Object id of the deploying user or pipeline principal. Gets data-plane roles for ops work (upload assets, run the ops CLI, set Key Vault secrets). Leave empty for none.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+@description('Kind of principal principalId refers to.')
+param principalType string = 'User'
+
+@description('Stripe publishable key (pk_...). Public by design; served to the browser.')
+param stripePublishableKey string = ''
+
+@description('Comma-separated origins allowed to call the API from a browser. Empty: the storage account static website origin, where the donor portal is published.')
+param corsAllowedOrigins string = ''
+
+@description('Public base URL for map assets (e.g. a CDN). Empty: the app hands out short-lived user-delegation SAS URLs to blob storage.')
+param assetBaseUrl string = ''
+
+@description('Optional override of the generated resource group name.')
+param resourceGroupName string = ''
+
+@description('Optional override of the generated function app name (globally unique host name).')
+param functionAppName string = ''
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'second-chance'
+}
+var apiName = !empty(functionAppName) ? functionAppName : 'func-api-${resourceToken}'
+// Blob container that holds the deployment package (Flex Consumption "one deploy").
+var deploymentContainerName = 'app-package-${resourceToken}'
+var mapAssetsContainerName = 'map-assets'
+var paymentQueueName = 'payment-events'
+var cosmosDatabaseName = 'secondchance'
+var cosmosContainerName = 'stories'
+var stripeSecretKeySecretName = 'stripe-secret-key'
+var stripeWebhookSecretsSecretName = 'stripe-webhook-secrets'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+// Identity of the function app. User-assigned so that its role assignments (and the Key Vault
+// references that depend on them) can exist before the app first starts.
+module apiIdentity 'core/identity/user-assigned-identity.bicep' = {
+  name: 'api-identity'
+  scope: rg
+  params: {
+    name: 'id-api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'core/storage/storage-account.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    mapAssetsContainerName: mapAssetsContainerName
+    deploymentContainerName: deploymentContainerName
+    paymentQueueName: paymentQueueName
+  }
+}
+
+module cosmos 'core/database/cosmos-nosql.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    accountName: 'cosmos-${resourceToken}'
+    location: location
+    tags: tags
+    databaseName: cosmosDatabaseName
+    containerName: cosmosContainerName
+  }
+}
+
+module keyVault 'core/security/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    cosmosAccountName: cosmos.outputs.accountName
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: apiIdentity.outputs.principalId
+    userPrincipalId: principalId
+    userPrincipalType: principalType
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: apiName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: apiIdentity.outputs.id
+    identityClientId: apiIdentity.outputs.clientId
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    mapAssetsContainerName: mapAssetsContainerName
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabaseName: cosmosDatabaseName
+    cosmosContainerName: cosmosContainerName
+    keyVaultUri: keyVault.outputs.uri
+    stripeSecretKeySecretName: stripeSecretKeySecretName
+    stripeWebhookSecretsSecretName: stripeWebhookSecretsSecretName
+    stripePublishableKey: stripePublishableKey
+    corsAllowedOrigins: corsAllowedOrigins
+    assetBaseUrl: assetBaseUrl
+  }
+  // The identity needs its data-plane roles before the host starts (storage, Key Vault references).
+  dependsOn: [
+    rbac
+  ]
+}
+
+// Outputs azd stores in .azure/<env>/.env (and the deploy / ops scripts read).
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = api.outputs.uri
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output AZURE_FUNCTION_URL string = api.outputs.uri
+output AZURE_FUNCTION_IDENTITY_CLIENT_ID string = apiIdentity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+// Static website hosting ($web) is switched on by the deploy script, not here.
+output AZURE_STORAGE_WEB_ENDPOINT string = storage.outputs.webEndpoint
+output MAP_ASSETS_CONTAINER string = mapAssetsContainerName
+output PAYMENT_EVENTS_QUEUE string = paymentQueueName
+output AZURE_COSMOS_ACCOUNT_NAME string = cosmos.outputs.accountName
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output COSMOS_DATABASE string = cosmosDatabaseName
+output COSMOS_CONTAINER string = cosmosContainerName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
+output STRIPE_SECRET_KEY_SECRET_NAME string = stripeSecretKeySecretName
+output STRIPE_WEBHOOK_SECRETS_SECRET_NAME string = stripeWebhookSecretsSecretName
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
