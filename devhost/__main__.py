@@ -45,11 +45,16 @@ def make_host(values: dict[str, str]):
 
 
 def seed_sample_data() -> None:
-    pass  # the sample stories arrive with the stories issue
+    from ops.seed import seed
+
+    seed(progress=lambda line: print(line, flush=True))
 
 
 def register_webhook(values: dict[str, str], url: str) -> None:
-    pass  # the payment pipeline arrives with the donations issue
+    from devhost.services import register_stripe_webhook
+
+    register_stripe_webhook(values, url)
+    print(f"localstripe sends signed webhooks to {url}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

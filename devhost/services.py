@@ -122,3 +122,14 @@ class LocalServices:
 
     def get(self, name: str) -> Service:
         return next(s for s in self.services if s.name == name)
+
+
+
+def register_stripe_webhook(values: dict[str, str], url: str, webhook_id: str = "devhost") -> None:
+    """Have localstripe send signed events to `url` with the first of STRIPE_WEBHOOK_SECRETS."""
+    import requests
+
+    secret = values["STRIPE_WEBHOOK_SECRETS"].split(",")[0].strip()
+    r = requests.post(f"{values['STRIPE_API_BASE']}/_config/webhooks/{webhook_id}",
+                      data={"url": url, "secret": secret}, timeout=10)
+    r.raise_for_status()

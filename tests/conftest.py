@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PORT_SHIFT = 100
+# Shifted from the `make run` ports; set TEST_PORT_SHIFT to run two suites side by side.
+PORT_SHIFT = int(os.environ.get("TEST_PORT_SHIFT", "100"))
 LOCAL_PORTS = ("7071", "10000", "10001", "8081", "8420")
 API_PORT = 7071 + PORT_SHIFT
 
@@ -49,7 +50,7 @@ def stack():
     from devhost.provision import provision
     from devhost.services import LocalServices
 
-    services = LocalServices(VALUES, ROOT / ".local" / "test")
+    services = LocalServices(VALUES, ROOT / ".local" / f"test-{PORT_SHIFT}")
     services.start()
     try:
         provision(VALUES)
@@ -65,7 +66,19 @@ def api(stack):
 
     host = make_host(VALUES)
     host.start(API_PORT)
+    from devhost.services import register_stripe_webhook
+
+    register_stripe_webhook(VALUES, f"http://127.0.0.1:{API_PORT}/api/webhooks/stripe")
     try:
         yield f"http://127.0.0.1:{API_PORT}"
     finally:
         host.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded(api):
+    """The fictional sample stories loaded (idempotent); yields {story id: story document}."""
+    from ops.seed import load_samples, seed
+
+    seed(progress=lambda _: None)
+    return {story.id: story for story, _ in load_samples()}

@@ -1,0 +1,85 @@
+"""Load the fictional sample stories (sample_data/) into Cosmos DB and their assets into Blob Storage.
+
+Idempotent: existing stories are left as they are; sample donations are applied as payment
+events through the same code path as Stripe's, with fixed ids, so they count once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+from typing import Callable
+
+from shared import assets, funding, store
+from shared.models import MILESTONE_KINDS, StoryDoc
+from shared.privacy import check_story
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_data"
+ICONS = ROOT / "assets" / "icons"
+BASEMAP = ROOT / ".local" / "build" / "basemap.geojson"
+
+
+def load_samples() -> list[tuple[StoryDoc, list[dict]]]:
+    out = []
+    for path in sorted((SAMPLES / "stories").glob("*.json")):
+        raw = json.loads(path.read_text())
+        donations = raw.pop("sample_donations", [])
+        out.append((StoryDoc.model_validate(raw), donations))
+    return out
+
+
+def build_basemap(progress: Callable[[str], None] = print) -> Path:
+    if not BASEMAP.exists():
+        progress("building the basemap from Natural Earth (world-atlas) ...")
+        subprocess.run(["node", str(ROOT / "assets" / "build_basemap.mjs"), str(BASEMAP)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    return BASEMAP
+
+
+def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = print) -> int:
+    count = 0
+    for kind in (*MILESTONE_KINDS, "default"):
+        assets.upload(assets.icon_path(kind), (ICONS / f"{kind}.svg").read_bytes(), "image/svg+xml")
+        count += 1
+    assets.upload(assets.BASEMAP_PATH, build_basemap(progress).read_bytes(), "application/geo+json")
+    count += 1
+    for story in stories:
+        refs = [story.cover] + [m.image for m in story.journey]
+        for ref in filter(None, refs):
+            data = (SAMPLES / "images" / ref.file).read_bytes()
+            assets.upload(assets.story_image_path(story.id, ref.file), data, "image/svg+xml")
+            count += 1
+    return count
+
+
+def sample_event(story: StoryDoc, index: int, donation: dict) -> funding.PaymentEvent:
+    day = dt.datetime.fromisoformat(donation["day"]).replace(hour=12, tzinfo=dt.timezone.utc)
+    metadata = {"story_id": story.id, "need": donation["need"], "donation_ref": f"sample-{index}"}
+    if donation.get("display_name"):
+        metadata["display_name"] = donation["display_name"]
+    return funding.PaymentEvent(
+        event_id=f"evt_sample_{story.id}_{index}", type="payment_intent.succeeded", created=int(day.timestamp()),
+        payment_intent=f"pi_sample_{story.id}_{index}", amount=donation["amount"], currency=story.currency,
+        metadata=metadata)
+
+
+def seed(progress: Callable[[str], None] = print) -> dict[str, int]:
+    samples = load_samples()
+    created = applied = 0
+    for story, donations in samples:
+        problems = check_story(story)
+        if problems:
+            raise SystemExit(f"sample story {story.id} fails the privacy check: {problems}")
+        try:
+            store.get_story(story.id)
+        except store.NotFound:
+            store.upsert_story(story)
+            created += 1
+        for i, donation in enumerate(donations, 1):
+            applied += funding.apply(sample_event(story, i, donation))
+    uploaded = upload_assets([s for s, _ in samples], progress)
+    progress(f"sample data: {len(samples)} stories ({created} new), {applied} sample donations applied, "
+             f"{uploaded} assets uploaded")
+    return {"stories": len(samples), "created": created, "donations": applied, "assets": uploaded}

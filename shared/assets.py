@@ -1,0 +1,99 @@
+"""Map assets in Blob Storage (container `map-assets`): icons, the basemap, story images.
+
+The browser loads them by URL: `ASSET_BASE_URL` + path when a CDN is configured, otherwise a
+read-only SAS URL scoped to one blob (signed with a user delegation key under managed identity
+in Azure, with the account key locally). Keys and SAS URLs are cached, not made per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from urllib.parse import quote
+
+from shared.clients import blob_service
+from shared.settings import get_settings
+
+BASEMAP_PATH = "basemap/asia.geojson"
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def icon_path(kind: str) -> str:
+    return f"icons/{kind}.svg"
+
+
+def story_image_path(story_id: str, file: str) -> str:
+    return f"stories/{story_id}/{file.rsplit('/', 1)[-1]}"
+
+
+class _SasCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._urls: dict[str, tuple[str, dt.datetime]] = {}
+        self._delegation_key = None
+        self._delegation_key_expiry = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._urls.clear()
+            self._delegation_key = None
+
+    def url(self, path: str) -> str:
+        now = dt.datetime.now(dt.timezone.utc)
+        with self._lock:
+            cached = self._urls.get(path)
+            if cached and cached[1] > now:
+                return cached[0]
+        url, refresh_at = self._sign(path, now)
+        with self._lock:
+            self._urls[path] = (url, refresh_at)
+        return url
+
+    def _sign(self, path: str, now: dt.datetime) -> tuple[str, dt.datetime]:
+        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
+
+        s = get_settings()
+        service = blob_service()
+        lifetime = dt.timedelta(minutes=s.asset_sas_minutes)
+        start = now - CLOCK_SKEW
+        expiry = start + lifetime  # at most ASSET_SAS_MINUTES (<= 60) after its start
+        signing: dict = {}
+        account_key = getattr(service.credential, "account_key", None)
+        if account_key:
+            signing["account_key"] = account_key
+        else:
+            signing["user_delegation_key"] = self._user_delegation_key(now)
+        token = generate_blob_sas(
+            account_name=service.account_name, container_name=s.map_assets_container, blob_name=path,
+            permission=BlobSasPermissions(read=True), start=start, expiry=expiry,
+            protocol="https" if service.url.startswith("https") else "https,http", **signing,
+        )
+        base = service.url.rstrip("/")
+        url = f"{base}/{s.map_assets_container}/{quote(path)}?{token}"
+        return url, now + lifetime / 2 - CLOCK_SKEW
+
+    def _user_delegation_key(self, now: dt.datetime):
+        if self._delegation_key is None or self._delegation_key_expiry - now < dt.timedelta(hours=1):
+            expiry = now + dt.timedelta(hours=6)
+            self._delegation_key = blob_service().get_user_delegation_key(now - CLOCK_SKEW, expiry)
+            self._delegation_key_expiry = expiry
+        return self._delegation_key
+
+
+_sas = _SasCache()
+
+
+def asset_url(path: str) -> str:
+    base = get_settings().asset_base_url
+    if base:
+        return f"{base.rstrip('/')}/{quote(path)}"
+    return _sas.url(path)
+
+
+def upload(path: str, data: bytes, content_type: str, overwrite: bool = True) -> None:
+    from azure.storage.blob import ContentSettings
+
+    s = get_settings()
+    blob = blob_service().get_blob_client(s.map_assets_container, path)
+    blob.upload_blob(data, overwrite=overwrite, content_settings=ContentSettings(
+        content_type=content_type, cache_control="public, max-age=86400"))

@@ -1,0 +1,157 @@
+"""Starting a donation: checks against the story and its need, then a Stripe PaymentIntent.
+
+The donation itself is counted only when Stripe confirms the payment (webhook -> queue ->
+funding record); this module never writes to Cosmos DB. The e-mail goes to Stripe for the
+receipt and is not stored by us."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, ValidationError, field_validator
+
+from shared.http import ApiError
+from shared.models import Category
+from shared.payments import minor_units_per_major, stripe_client
+from shared.settings import get_settings
+from shared.stories import public_story
+
+MAX_BODY_BYTES = 4096
+# Per-currency bounds in major units; other allowed currencies get DEFAULT_BOUNDS.
+BOUNDS_MAJOR = {"USD": (1, 10_000), "EUR": (1, 10_000), "GBP": (1, 10_000), "AUD": (2, 15_000),
+                "SGD": (2, 15_000), "THB": (20, 300_000), "MYR": (5, 40_000), "PHP": (50, 500_000),
+                "JPY": (100, 1_500_000)}
+DEFAULT_BOUNDS = (1, 10_000)
+_NAME = re.compile(r"^[^<>&\"'`\\\x00-\x1f\x7f]*$")
+_EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[A-Za-z]{2,24}$")
+
+
+class DonationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    story_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    need: Category
+    amount: StrictInt = Field(description="Minor units of the currency (cents, satang; yen for JPY)")
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    anonymous: StrictBool = True
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+
+    @field_validator("display_name")
+    @classmethod
+    def _plain_name(cls, v: str | None) -> str | None:
+        if v and not _NAME.match(v):
+            raise ValueError("may not contain markup, quotes or control characters")
+        return v or None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v and not _EMAIL.match(v):
+            raise ValueError("is not an e-mail address")
+        return v or None
+
+
+class DonationCreated(BaseModel):
+    payment_intent_id: str
+    client_secret: str
+    publishable_key: str
+    amount: int
+    currency: str
+
+
+class PortalConfig(BaseModel):
+    stripe_js_url: str
+    publishable_key: str
+    currencies: list[str]
+    min_amount: dict[str, int]
+    max_amount: dict[str, int]
+
+
+def bounds(currency: str) -> tuple[int, int]:
+    low, high = BOUNDS_MAJOR.get(currency, DEFAULT_BOUNDS)
+    unit = minor_units_per_major(currency)
+    return low * unit, high * unit
+
+
+def portal_config() -> PortalConfig:
+    s = get_settings()
+    return PortalConfig(stripe_js_url=s.stripe_js_url, publishable_key=s.stripe_publishable_key or "",
+                        currencies=s.donation_currencies,
+                        min_amount={c: bounds(c)[0] for c in s.donation_currencies},
+                        max_amount={c: bounds(c)[1] for c in s.donation_currencies})
+
+
+def parse(body: bytes, idempotency_key: str | None) -> DonationCreate:
+    if not idempotency_key or not 8 <= len(idempotency_key) <= 255:
+        raise ApiError(400, "idempotency_key_required", "Send a fresh Idempotency-Key header (8-255 characters) "
+                       "with each donation attempt", parameter="Idempotency-Key")
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, "body_too_large", "The request body is too large")
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_body", "The body must be a JSON object")
+    try:
+        return DonationCreate.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "body"
+        message = "is required" if err["type"] == "missing" else err["msg"]
+        raise ApiError(400, "invalid_field", f"'{field}' {message}", parameter=field) from None
+
+
+def create(donation: DonationCreate, idempotency_key: str) -> DonationCreated:
+    s = get_settings()
+    currency = donation.currency.upper()
+    if currency not in s.donation_currencies:
+        raise ApiError(400, "unsupported_currency", f"Donations are accepted in {', '.join(s.donation_currencies)}",
+                       parameter="currency")
+    story = public_story(donation.story_id)
+    if currency != story.currency:
+        raise ApiError(400, "currency_mismatch", f"This story's needs are in {story.currency}", parameter="currency")
+    need = story.need(donation.need)
+    if need is None:
+        raise ApiError(404, "need_not_found", "This story has no such need", parameter="need")
+    low, high = bounds(currency)
+    if not low <= donation.amount <= high:
+        raise ApiError(400, "amount_out_of_range", f"The amount must be between {low} and {high} "
+                       f"(minor units of {currency})", parameter="amount")
+    if not need.open:
+        raise ApiError(409, "need_funded", "This need is already fully funded", remaining=0)
+    if donation.amount > need.remaining:
+        raise ApiError(409, "exceeds_remaining", "The amount is more than this need still requires",
+                       remaining=need.remaining)
+
+    # Derived from the Idempotency-Key so that a retried request sends Stripe identical parameters.
+    reference = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+    metadata = {"story_id": story.id, "need": need.need, "donation_ref": reference}
+    if not donation.anonymous and donation.display_name:
+        metadata["display_name"] = donation.display_name
+    params = {"amount": donation.amount, "currency": currency.lower(), "payment_method_types": ["card"],
+              "description": "Second Chance donation", "metadata": metadata}
+    if donation.email:
+        params["receipt_email"] = donation.email
+    intent = _create_intent(params, idempotency_key)
+    return DonationCreated(payment_intent_id=intent.id, client_secret=intent.client_secret,
+                           publishable_key=s.stripe_publishable_key or "", amount=intent.amount,
+                           currency=intent.currency.upper())
+
+
+def _create_intent(params: dict, idempotency_key: str):
+    import stripe
+
+    try:
+        return stripe_client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+    except stripe.IdempotencyError:
+        raise ApiError(409, "idempotency_key_reused", "This Idempotency-Key was used for a different donation; "
+                       "use a fresh key") from None
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError):
+        raise ApiError(503, "payments_unavailable", "Payments are briefly unavailable; try again") from None
+    except stripe.StripeError:
+        raise ApiError(502, "payment_refused", "The payment provider refused to start this donation") from None

@@ -1,0 +1,224 @@
+"""The domain's contracts (pydantic v2).
+
+`*Doc` models are what Cosmos DB stores (internal: consent, sensitive terms, allocations).
+`*Public` models are what the API answers; they list their fields explicitly and forbid extras,
+so nothing internal can leak into a response by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Category = Literal["shelter", "medical", "legal", "repatriation", "education"]
+MilestoneKind = Literal["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter",
+                        "recovery", "future"]
+MILESTONE_KINDS: tuple[str, ...] = MilestoneKind.__args__  # type: ignore[attr-defined]
+StoryStatus = Literal["draft", "published", "funded", "closed", "withdrawn"]
+PUBLIC_STATUSES = ("published", "funded")
+
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+# Coarse periods only: a year or a month, never a day.
+Period = Annotated[str, StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+StoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16,32}$")]
+
+
+class Internal(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ stored documents
+class Origin(Internal):
+    country: Country
+    label: Short
+
+
+class ImageRef(Internal):
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]+\.(svg|png|jpg|jpeg|webp)$")]
+    alt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=300)]
+
+
+class NeedDoc(Internal):
+    need: Category
+    title: Short
+    description: Text
+    goal: int = Field(gt=0)
+    raised: int = Field(default=0, ge=0)
+    donor_count: int = Field(default=0, ge=0)
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.goal - self.raised)
+
+    @property
+    def open(self) -> bool:
+        return self.raised < self.goal
+
+
+class MilestoneDoc(Internal):
+    kind: MilestoneKind
+    title: Short
+    narrative: Text
+    place: Short
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    period: Period
+    image: ImageRef | None = None
+
+
+class UpdateDoc(Internal):
+    period: Period
+    text: Text
+
+
+class Consent(Internal):
+    given: Period
+    scope: Short
+    recorded_by: Short
+
+
+class StoryDoc(Internal):
+    """A story as case workers author it and as Cosmos DB stores it (partition key = its id)."""
+
+    id: StoryId
+    type: Literal["story"] = "story"
+    status: StoryStatus
+    pseudonym: Short
+    origin: Origin
+    headline: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=140)]
+    summary: Text
+    currency: Currency
+    published: Period
+    cover: ImageRef | None = None
+    needs: list[NeedDoc] = Field(min_length=1)
+    journey: list[MilestoneDoc] = Field(min_length=1)
+    updates: list[UpdateDoc] = []
+    consent: Consent
+    sensitive_terms: list[str] = []
+    donor_count: int = Field(default=0, ge=0)
+    overfunded: int = Field(default=0, ge=0)
+
+    @property
+    def storyId(self) -> str:  # noqa: N802 - the partition key path
+        return self.id
+
+    @field_validator("needs")
+    @classmethod
+    def _one_need_per_category(cls, needs: list[NeedDoc]) -> list[NeedDoc]:
+        categories = [n.need for n in needs]
+        if len(categories) != len(set(categories)):
+            raise ValueError("each need category may appear once per story")
+        return needs
+
+    def need(self, category: str) -> NeedDoc | None:
+        return next((n for n in self.needs if n.need == category), None)
+
+    def to_cosmos(self) -> dict:
+        return {**self.model_dump(mode="json"), "storyId": self.id}
+
+
+# ------------------------------------------------------------------ public views
+class OriginPublic(Public):
+    country: Country
+    label: str
+
+
+class AssetPublic(Public):
+    url: str
+    alt: str
+
+
+class NeedPublic(Public):
+    need: Category
+    title: str
+    description: str
+    goal: int
+    raised: int
+    remaining: int
+    percent: int
+    donor_count: int
+    open: bool
+
+
+class TotalsPublic(Public):
+    currency: Currency
+    goal: int
+    raised: int
+    percent: int
+    overfunded: int = Field(description="Money received beyond every need's goal, kept for the same survivor")
+
+
+class StorySummary(Public):
+    id: str
+    pseudonym: str
+    origin: OriginPublic
+    headline: str
+    summary: str
+    status: Literal["open", "funded"]
+    currency: Currency
+    published: Period
+    cover: AssetPublic
+    needs: list[NeedPublic]
+    totals: TotalsPublic
+    donor_count: int
+
+
+class MilestonePublic(Public):
+    order: int
+    kind: MilestoneKind
+    title: str
+    narrative: str
+    place: str
+    lat: float
+    lon: float
+    period: Period
+    icon_url: str
+    image: AssetPublic | None
+
+
+class UpdatePublic(Public):
+    period: Period
+    text: str
+
+
+class StoryDetail(StorySummary):
+    journey: list[MilestonePublic]
+    updates: list[UpdatePublic]
+    basemap_url: str
+
+
+class StoryPage(Public):
+    items: list[StorySummary]
+    next_cursor: str | None
+
+
+class FundingEntryPublic(Public):
+    amount: int = Field(description="Minor units; negative for refunds and lost disputes")
+    currency: Currency
+    need: Category
+    day: str
+    display_name: str
+
+
+class FundingLedger(Public):
+    story_id: str
+    items: list[FundingEntryPublic]
+
+
+class ErrorDetail(Public):
+    code: str
+    message: str
+    parameter: str | None = None
+    remaining: int | None = None
+
+
+class ErrorBody(Public):
+    error: ErrorDetail

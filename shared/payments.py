@@ -1,0 +1,100 @@
+"""Stripe: the API client, webhook signature checks, and the digest of an event that goes on the queue."""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from typing import Any
+
+from shared.funding import ACCEPTED_TYPES, PaymentEvent
+from shared.settings import get_settings
+
+SIGNATURE_TOLERANCE = 300  # seconds, in both directions
+ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
+                "XOF", "XPF"}
+
+
+class SignatureError(Exception):
+    """The webhook is not from Stripe (or too old, or from the future)."""
+
+
+@lru_cache(maxsize=1)
+def stripe_client():
+    import stripe
+
+    s = get_settings()
+    if not s.stripe_secret_key:
+        raise RuntimeError("STRIPE_SECRET_KEY is not set")
+    base = {"api": s.stripe_api_base} if s.stripe_api_base else {}
+    return stripe.StripeClient(s.stripe_secret_key, base_addresses=base, max_network_retries=2)  # type: ignore[arg-type]
+
+
+def verify_webhook(payload: bytes, header: str | None, secrets: list[str], now: float | None = None) -> dict[str, Any]:
+    """The event, if `header` signs `payload` with one of `secrets` within ±300 s of now."""
+    import json
+
+    import stripe
+
+    if not header or not secrets:
+        raise SignatureError("missing Stripe-Signature header" if not header else "no webhook secret configured")
+    now = time.time() if now is None else now
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        raise SignatureError("malformed Stripe-Signature header") from None
+    if abs(now - timestamp) > SIGNATURE_TOLERANCE:
+        raise SignatureError("timestamp outside the tolerance")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SignatureError("body is not UTF-8") from None
+    for secret in secrets:
+        try:
+            stripe.WebhookSignature.verify_header(text, header, secret, tolerance=None)
+            break
+        except stripe.SignatureVerificationError:
+            continue
+    else:
+        raise SignatureError("no signature matches")
+    try:
+        event = json.loads(text)
+    except ValueError:
+        raise SignatureError("body is not JSON") from None
+    if not isinstance(event, dict) or not isinstance(event.get("data", {}).get("object"), dict):
+        raise SignatureError("not a Stripe event")
+    return event
+
+
+def digest(event: dict[str, Any]) -> PaymentEvent | None:
+    """The small queue message for an accepted event type, None for the others.
+    Raises pydantic.ValidationError if an accepted event lacks what we need."""
+    kind = event.get("type")
+    if kind not in ACCEPTED_TYPES:
+        return None
+    obj = event["data"]["object"]
+    common = {"event_id": event.get("id"), "type": kind, "created": event.get("created"),
+              "currency": obj.get("currency"), "metadata": obj.get("metadata") or {}}
+    if kind == "payment_intent.succeeded":
+        return PaymentEvent(**common, payment_intent=obj.get("id"), charge=obj.get("latest_charge"),
+                            amount=obj.get("amount_received") or obj.get("amount"))
+    if kind == "charge.refunded":
+        return PaymentEvent(**common, payment_intent=obj.get("payment_intent"), charge=obj.get("id"),
+                            amount=obj.get("amount"), amount_refunded=obj.get("amount_refunded") or 0)
+    # disputes: the payment's amount and metadata are completed from the PaymentIntent (see `complete`)
+    return PaymentEvent(**common, payment_intent=obj.get("payment_intent"), charge=obj.get("charge"),
+                        dispute_amount=obj.get("amount") or 0, dispute_status=obj.get("status"))
+
+
+def complete(event: PaymentEvent) -> PaymentEvent:
+    """Fill in the payment's amount and metadata from its PaymentIntent when the event lacks them
+    (disputes; charges whose metadata Stripe did not copy)."""
+    if event.amount is not None and event.metadata.get("story_id"):
+        return event
+    intent = stripe_client().v1.payment_intents.retrieve(event.payment_intent)
+    metadata = {**dict(intent.metadata or {}), **event.metadata}
+    return event.model_copy(update={"amount": event.amount or intent.amount, "metadata": metadata})
+
+
+def minor_units_per_major(currency: str) -> int:
+    return 1 if currency.upper() in ZERO_DECIMAL else 100

@@ -1,0 +1,115 @@
+"""The Cosmos DB store: one container partitioned by `/storyId`, holding each story and its
+funding records in the same logical partition. Callers see the store's own exceptions, never
+the SDK's."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from shared.clients import cosmos_container
+from shared.models import PUBLIC_STATUSES, StoryDoc
+
+
+class StoreError(Exception):
+    """A Cosmos DB failure the caller may want to tell apart."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+class Conflict(StoreError):
+    pass
+
+
+class PreconditionFailed(StoreError):
+    pass
+
+
+class Throttled(StoreError):
+    pass
+
+
+class Unavailable(StoreError):
+    pass
+
+
+_BY_STATUS = {404: NotFound, 409: Conflict, 412: PreconditionFailed, 429: Throttled}
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    from azure.core.exceptions import AzureError, ServiceRequestError, ServiceResponseError
+    from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpResponseError
+
+    try:
+        yield
+    except CosmosBatchOperationError as exc:
+        failed = exc.operation_responses[exc.error_index] if exc.operation_responses else {}
+        status = failed.get("statusCode", exc.status_code)
+        raise _BY_STATUS.get(status, StoreError)(f"batch operation {exc.error_index} failed with {status}") from exc
+    except CosmosHttpResponseError as exc:
+        cls = _BY_STATUS.get(exc.status_code or 0, Unavailable if (exc.status_code or 500) >= 500 else StoreError)
+        raise cls(f"Cosmos DB answered {exc.status_code}") from exc
+    except (ServiceRequestError, ServiceResponseError) as exc:
+        raise Unavailable("Cosmos DB is unreachable") from exc
+    except AzureError as exc:
+        raise Unavailable(str(exc)) from exc
+
+
+def get_story(story_id: str) -> tuple[StoryDoc, str]:
+    """The story and its ETag."""
+    with mapped_errors():
+        item = cosmos_container().read_item(story_id, partition_key=story_id)
+    if item.get("type") != "story":
+        raise NotFound(story_id)
+    return StoryDoc.model_validate(item), item["_etag"]
+
+
+def get_item(story_id: str, item_id: str) -> dict[str, Any] | None:
+    try:
+        with mapped_errors():
+            return cosmos_container().read_item(item_id, partition_key=story_id)
+    except NotFound:
+        return None
+
+
+def upsert_story(story: StoryDoc) -> None:
+    with mapped_errors():
+        cosmos_container().upsert_item(story.to_cosmos())
+
+
+PUBLISHED_QUERY = (
+    "SELECT * FROM c WHERE c.type = 'story' AND ARRAY_CONTAINS(@statuses, c.status) ORDER BY c.id"
+)
+
+
+def published_pages(page_size: int = 100, continuation: str | None = None) -> Iterator[tuple[list[StoryDoc], str | None]]:
+    """The published stories, page by page, with Cosmos continuation tokens."""
+    with mapped_errors():
+        pager = cosmos_container().query_items(
+            PUBLISHED_QUERY, parameters=[{"name": "@statuses", "value": list(PUBLIC_STATUSES)}],
+            enable_cross_partition_query=True, max_item_count=page_size,
+        ).by_page(continuation)
+        for page in pager:
+            items = [StoryDoc.model_validate(i) for i in page]
+            yield items, pager.continuation_token
+
+
+def list_published() -> list[StoryDoc]:
+    return [story for page, _ in published_pages() for story in page]
+
+
+def funding_records(story_id: str) -> list[dict[str, Any]]:
+    with mapped_errors():
+        return list(cosmos_container().query_items(
+            "SELECT * FROM c WHERE c.type = 'funding' ORDER BY c.created DESC",
+            partition_key=story_id,
+        ))
+
+
+def execute_batch(story_id: str, operations: list[tuple]) -> None:
+    """All operations in one logical partition, atomically (Cosmos transactional batch)."""
+    with mapped_errors():
+        cosmos_container().execute_item_batch(operations, partition_key=story_id)
