@@ -32,14 +32,16 @@ def load_settings(path: Path = SETTINGS) -> dict[str, str]:
     return {k: os.environ[k] for k in values}
 
 
-def make_host(values: dict[str, str]):
+def make_host(values: dict[str, str], queue_overrides: dict | None = None):
     from devhost.host import Host
 
     sys.path.insert(0, str(ROOT))
     import function_app
 
+    host_json = json.loads((ROOT / "host.json").read_text())
+    host_json["extensions"]["queues"].update(queue_overrides or {})
     web = ROOT / "web" / "dist"
-    return Host(function_app.app, json.loads((ROOT / "host.json").read_text()), values,
+    return Host(function_app.app, host_json, values,
                 web_root=web if web.is_dir() else ROOT / "web",
                 function_keys=tuple(k for k in [values.get("DEVHOST_FUNCTION_KEY")] if k))
 

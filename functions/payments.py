@@ -23,10 +23,12 @@ def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
         event = payments.verify_webhook(req.get_body(), req.headers.get("stripe-signature"),
                                         get_settings().stripe_webhook_secrets)
     except payments.SignatureError as exc:
+        log.warning("webhook rejected: %s", exc)
         raise ApiError(400, "invalid_signature", f"Webhook rejected: {exc}") from None
     try:
         message = payments.digest(event)
-    except ValueError:  # an accepted type without what we need
+    except ValueError as exc:  # an accepted type without what we need
+        log.warning("webhook event %s lacks required fields: %s", event.get("id"), exc)
         raise ApiError(400, "invalid_event", "The event lacks required fields") from None
     if message is None:
         return json_response({"received": True, "ignored": event.get("type")})

@@ -41,14 +41,22 @@ def cosmos_container() -> "ContainerProxy":
     return cosmos_client().get_database_client(s.cosmos_database).get_container_client(s.cosmos_container)
 
 
+def _storage_options() -> dict:
+    # The SDK's default retries back off for over a minute; the webhook must answer Stripe fast.
+    from azure.storage.queue import ExponentialRetry
+
+    return {"connection_timeout": 5, "read_timeout": 10,
+            "retry_policy": ExponentialRetry(initial_backoff=0.2, increment_base=1, retry_total=2)}
+
+
 @lru_cache(maxsize=1)
 def blob_service() -> "BlobServiceClient":
     from azure.storage.blob import BlobServiceClient
 
     s = get_settings()
     if s.storage_connection_string:
-        return BlobServiceClient.from_connection_string(s.storage_connection_string)
-    return BlobServiceClient(s.storage_blob_uri, credential=credential())
+        return BlobServiceClient.from_connection_string(s.storage_connection_string, **_storage_options())
+    return BlobServiceClient(s.storage_blob_uri, credential=credential(), **_storage_options())
 
 
 @lru_cache(maxsize=1)
@@ -57,5 +65,12 @@ def queue_service() -> "QueueServiceClient":
 
     s = get_settings()
     if s.storage_connection_string:
-        return QueueServiceClient.from_connection_string(s.storage_connection_string)
-    return QueueServiceClient(s.storage_queue_uri, credential=credential())
+        return QueueServiceClient.from_connection_string(s.storage_connection_string, **_storage_options())
+    return QueueServiceClient(s.storage_queue_uri, credential=credential(), **_storage_options())
+
+
+def reset() -> None:
+    """Forget the settings and every client (after the environment changed: tests, ops)."""
+    get_settings.cache_clear()
+    for cached in (cosmos_container, blob_service, queue_service):
+        cached.cache_clear()

@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
 import time
+import zlib
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -186,30 +188,51 @@ def _plan(event: PaymentEvent, story: StoryDoc, record_doc: dict | None) -> list
     return ops
 
 
+# Workers of one instance take turns per story (lock striping) instead of racing on its ETag;
+# across instances the ETag-guarded batch keeps effects exact.
+_STRIPES = [threading.Lock() for _ in range(64)]
+
+
 def apply(event: PaymentEvent) -> bool:
     """Apply one event. True if it changed anything, False if it was already applied.
     Raises UnknownStory / InvalidEvent (to be retried, then poisoned) and store errors (transient)."""
     story_id = event.metadata.get("story_id", "")
+    if not story_id:
+        raise UnknownStory(f"event {event.event_id} names no story")
+    with _STRIPES[zlib.crc32(story_id.encode()) % len(_STRIPES)]:
+        return _apply(story_id, event)
+
+
+def _apply(story_id: str, event: PaymentEvent) -> bool:
+    first_payment = event.type == "payment_intent.succeeded"
     for attempt in range(MAX_ATTEMPTS):
         try:
-            story, etag = store.get_story(story_id) if story_id else (None, "")
+            story, etag = store.get_story(story_id)
         except store.NotFound:
-            story = None
-        if story is None:
-            raise UnknownStory(f"event {event.event_id} names no known story")
-        record = store.get_item(story_id, event.payment_intent)
+            raise UnknownStory(f"event {event.event_id} names no known story") from None
+        # A payment's record is created, never replaced: no need to read it first, a 409 says "done".
+        record = None if first_payment else store.get_item(story_id, event.payment_intent)
         ops = _plan(event, story, record)
         if ops is None:
             return False
         ops.append(("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag}))
         try:
             store.execute_batch(story_id, ops)
-        except (store.PreconditionFailed, store.Conflict, store.Throttled):
-            time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(attempt, 6))))
+        except store.Conflict:
+            if first_payment:
+                return False  # the payment's record exists: applied before
+            _pause(attempt)
+            continue
+        except (store.PreconditionFailed, store.Throttled):  # another instance wrote first
+            _pause(attempt)
             continue
         _changed(story_id)
         return True
     raise store.Unavailable(f"gave up applying {event.event_id} after {MAX_ATTEMPTS} concurrent attempts")
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(attempt, 6))))
 
 
 def _changed(story_id: str) -> None:

@@ -66,6 +66,11 @@ def verify_webhook(payload: bytes, header: str | None, secrets: list[str], now: 
     return event
 
 
+def _id(value: Any) -> Any:
+    """An expandable field's id, whether Stripe sent the id or the expanded object."""
+    return value.get("id") if isinstance(value, dict) else value
+
+
 def digest(event: dict[str, Any]) -> PaymentEvent | None:
     """The small queue message for an accepted event type, None for the others.
     Raises pydantic.ValidationError if an accepted event lacks what we need."""
@@ -76,13 +81,13 @@ def digest(event: dict[str, Any]) -> PaymentEvent | None:
     common = {"event_id": event.get("id"), "type": kind, "created": event.get("created"),
               "currency": obj.get("currency"), "metadata": obj.get("metadata") or {}}
     if kind == "payment_intent.succeeded":
-        return PaymentEvent(**common, payment_intent=obj.get("id"), charge=obj.get("latest_charge"),
+        return PaymentEvent(**common, payment_intent=obj.get("id"), charge=_id(obj.get("latest_charge")),
                             amount=obj.get("amount_received") or obj.get("amount"))
     if kind == "charge.refunded":
-        return PaymentEvent(**common, payment_intent=obj.get("payment_intent"), charge=obj.get("id"),
+        return PaymentEvent(**common, payment_intent=_id(obj.get("payment_intent")), charge=obj.get("id"),
                             amount=obj.get("amount"), amount_refunded=obj.get("amount_refunded") or 0)
     # disputes: the payment's amount and metadata are completed from the PaymentIntent (see `complete`)
-    return PaymentEvent(**common, payment_intent=obj.get("payment_intent"), charge=obj.get("charge"),
+    return PaymentEvent(**common, payment_intent=_id(obj.get("payment_intent")), charge=_id(obj.get("charge")),
                         dispute_amount=obj.get("amount") or 0, dispute_status=obj.get("status"))
 
 

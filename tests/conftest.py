@@ -64,7 +64,8 @@ def api(stack):
     """devhost serving the real function_app on the test port; yields its base URL."""
     from devhost.__main__ import make_host
 
-    host = make_host(VALUES)
+    # Quicker retries than production, so that poison-queue tests take seconds.
+    host = make_host(VALUES, {"visibilityTimeout": "00:00:00.5", "maxPollingInterval": "00:00:00.5"})
     host.start(API_PORT)
     from devhost.services import register_stripe_webhook
 
@@ -82,3 +83,10 @@ def seeded(api):
 
     seed(progress=lambda _: None)
     return {story.id: story for story, _ in load_samples()}
+
+
+def pytest_configure(config):
+    import logging
+
+    for noisy in ("azure", "urllib3", "stripe"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
