@@ -45,7 +45,12 @@ $(STAMP)/checkov:
 	.local/checkov-venv/bin/pip install --disable-pip-version-check --progress-bar off -q "checkov==3.3.30"
 	@touch $@
 
+# The portal is served as it is (plain ES modules, no build step); only Leaflet is copied in from
+# node_modules, to web/vendor/ (git-ignored).
 web: node-deps
+	@mkdir -p web/vendor
+	@cp -u node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css web/vendor/
+	@cp -u node_modules/leaflet/LICENSE web/vendor/leaflet-LICENSE.txt
 
 clean:
 	rm -rf .local $(VENV) node_modules

@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 from devhost.services import ROOT, LocalServices
@@ -59,6 +60,14 @@ def register_webhook(values: dict[str, str], url: str) -> None:
     print(f"localstripe sends signed webhooks to {url}", flush=True)
 
 
+def stop_when_orphaned(stopping: threading.Event) -> None:
+    """Stop too when whoever started us (make, a terminal) is gone."""
+    parent = os.getppid()
+    while not stopping.wait(1):
+        if os.getppid() != parent:
+            stopping.set()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devhost")
     parser.add_argument("command", choices=["run", "serve"])
@@ -66,13 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-seed", action="store_true", help="do not load the sample stories")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    # The local Cosmos DB emulator's certificate is self-signed; the SDK skips verification for it.
+    warnings.filterwarnings("ignore", message="Unverified HTTPS request")
     for noisy in ("azure", "urllib3", "stripe"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     values = load_settings()
     services = host = None
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stopping.set())
+    threading.Thread(target=stop_when_orphaned, args=(stopping,), daemon=True).start()
     try:
         if args.command == "run":
             t0 = time.monotonic()

@@ -108,7 +108,7 @@ def confirm_with_payment_method() -> None:
 def serve_patched_stripe_js() -> None:
     source = Path(resources.__file__).with_name("localstripe-v3.js").read_text() + CONFIRM_CARD_PAYMENT_JS
 
-    def localstripe_js(request):
+    async def localstripe_js(request):
         return web.Response(text=source, content_type="application/javascript")
 
     for resource in server.app.router.resources():

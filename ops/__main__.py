@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
     args = parser.parse_args(argv)
     _load_local_settings()
+    warnings.filterwarnings("ignore", message="Unverified HTTPS request")  # the local Cosmos DB emulator
 
     if args.command == "seed":
         from ops.seed import seed

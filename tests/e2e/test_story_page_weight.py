@@ -1,0 +1,107 @@
+"""What the story page loads: nothing from hosts other than the portal's and the asset storage's,
+at most 150 KB (gzip) of HTML, JS, CSS and JSON including the basemap; how soon the first
+milestone's narrative shows; screenshots of the list and the story map."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from urllib.parse import urlsplit
+
+from playwright.sync_api import expect
+
+from .portal import DESKTOP, PHONE, api_get, story_url
+
+BUDGET = 150_000  # bytes, gzip
+
+
+def walk_the_journey(page) -> None:
+    while page.locator("#next").is_enabled():
+        page.click("#next")
+    page.mouse.wheel(0, 20_000)  # the text list's lazy images
+    page.wait_for_timeout(1500)
+
+
+def test_story_page_requests_only_the_portal_and_the_asset_storage(portal, samples, asset_host, stripe_host, page):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    story_id = samples[0]["id"]
+    page.goto(story_url(portal, story_id))
+    page.wait_for_selector(".leaflet-pane path")  # the basemap arrived and is drawn
+    walk_the_journey(page)
+    page.wait_for_load_state("networkidle")
+
+    hosts = {urlsplit(url).netloc for url in requested if not url.startswith("data:")}
+    portal_host = urlsplit(portal).netloc
+    assert hosts == {portal_host, asset_host}, f"unexpected hosts: {hosts - {portal_host, asset_host}}"
+    assert any("/basemap/" in url for url in requested)
+    assert not any(stripe_host in url for url in requested), "Stripe.js is loaded only on the donation step"
+
+
+def test_story_page_weight_time_to_narrative_and_screenshots(portal, samples, asset_host, new_page, artifacts, capsys):
+    story = api_get(portal, f"/stories/{samples[0]['id']}")
+    first = story["journey"][0]
+
+    list_page = new_page()
+    list_page.goto(f"{portal}/")
+    expect(list_page.locator(".story-card img").first).to_be_visible()
+    list_page.wait_for_load_state("networkidle")
+    list_page.screenshot(path=artifacts / "list.png", full_page=True)
+
+    page = new_page(viewport=DESKTOP)
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    started = time.monotonic()
+    page.goto(story_url(portal, story["id"]), wait_until="commit")
+    # performance.now() counts from the navigation's start
+    visible_at_ms = page.wait_for_function(
+        """(title) => {
+            const h = document.querySelector('#narrative-title');
+            const text = document.querySelector('.narrative-text');
+            const shown = h && text && h.textContent === title && text.offsetHeight > 0;
+            return shown ? performance.now() : false;
+        }""",
+        arg=first["title"],
+        polling="raf",
+    ).json_value()
+    wall_ms = (time.monotonic() - started) * 1000
+    page.wait_for_selector(".leaflet-pane path")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=artifacts / "story-desktop-full.png", full_page=True)
+    page.evaluate("document.querySelector('#journey-title').scrollIntoView()")
+    page.click("#next")
+    page.wait_for_timeout(1200)  # the map's flight
+    page.screenshot(path=artifacts / "story-map-desktop.png")
+
+    budget, images, rows = 0, 0, []
+    for response in responses:
+        body = response.body() if response.status == 200 else b""
+        kind = (response.headers.get("content-type") or "").split(";")[0]
+        host = urlsplit(response.url).netloc
+        is_story_image = host == asset_host and "/stories/" in urlsplit(response.url).path
+        if is_story_image:
+            images += len(body)
+            continue
+        size = len(gzip.compress(body, 6)) if not kind.startswith("image/") or kind == "image/svg+xml" else len(body)
+        budget += size
+        rows.append((size, len(body), kind, urlsplit(response.url).path.rsplit("/", 1)[-1] or "/"))
+
+    phone = new_page(viewport=PHONE)
+    phone.goto(story_url(portal, story["id"]))
+    phone.wait_for_selector(".leaflet-pane path")
+    phone.locator("#journey-title").scroll_into_view_if_needed()
+    phone.evaluate("document.querySelector('#journey-title').scrollIntoView()")
+    phone.wait_for_timeout(600)
+    phone.screenshot(path=artifacts / "story-map-360.png")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360, "nothing overflows 360 px"
+
+    report = [f"story page: {len(responses)} responses; HTML+JS+CSS+JSON+icons {budget / 1000:.1f} KB gzip "
+              f"(budget {BUDGET / 1000:.0f} KB), story images {images / 1000:.1f} KB",
+              f"first milestone's narrative visible {visible_at_ms:.0f} ms after navigation start "
+              f"({wall_ms:.0f} ms wall clock incl. the test's overhead)"]
+    report += [f"  {gz / 1000:7.1f} KB gzip {raw / 1000:7.1f} KB raw  {kind:24} {name}" for gz, raw, kind, name in sorted(rows, reverse=True)]
+    (artifacts / "story-page-weight.txt").write_text("\n".join(report) + "\n")
+    with capsys.disabled():
+        print("\n" + "\n".join(report))
+    assert budget <= BUDGET
+    assert visible_at_ms < 5000

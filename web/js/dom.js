@@ -1,0 +1,50 @@
+// A small element builder. Text from the API always goes in as text nodes, never as HTML.
+
+/**
+ * h("a", {href: "/", class: "x", onclick: fn, dataset: {id: 1}}, "text", child, [more])
+ * Everything else is an attribute: null/undefined/false leave it out, `true` sets it empty
+ * (so `checked: true` is the default a form reset returns to).
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value == null || value === false) continue;
+    if (name === "class") el.className = value;
+    else if (name === "dataset") Object.assign(el.dataset, value);
+    else if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);
+    else el.setAttribute(name, value === true ? "" : value);
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child == null || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
+
+export function clear(el) {
+  el.replaceChildren();
+  return el;
+}
+
+/** Load a classic script once (used for Stripe.js, only on the donation step). */
+export function loadScript(src) {
+  const existing = document.querySelector(`script[data-src="${CSS.escape(src)}"]`);
+  if (existing) return existing.ready;
+  const script = h("script", { src, async: true, dataset: { src } });
+  script.ready = new Promise((resolve, reject) => {
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error(`could not load ${src}`)));
+  });
+  document.head.append(script);
+  return script.ready;
+}
+
+export const prefersReducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -1,0 +1,140 @@
+// Moving through a journey: the narrative panel (aria-live), Previous/Next, the ←/→ keys, the
+// ordered text list, and the map (if it could be drawn). Index journey.length is the closing card:
+// the needs and the call to donate.
+import { $, h } from "./dom.js";
+import { period } from "./format.js";
+import { t } from "./i18n.js";
+import { createJourneyMap } from "./journey-map.js";
+import { needProgress } from "./ui.js";
+
+export function createJourney(story, { onDonate }) {
+  const journey = story.journey;
+  const last = journey.length; // the closing card
+  const els = {
+    narrative: $("#narrative"),
+    prev: $("#prev"),
+    next: $("#next"),
+    count: $("#step-count"),
+    steps: $("#steps-list"),
+    map: $("#map"),
+  };
+  let index = 0;
+  let map = null;
+
+  try {
+    map = createJourneyMap(els.map, { journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i) });
+  } catch (err) {
+    // Without Leaflet the text list and the panel still tell the whole journey.
+    els.map.hidden = true;
+    console.error("map unavailable", err);
+  }
+
+  function milestoneCard(m) {
+    return [
+      h("p", { class: "narrative-kind" }, h("img", { src: m.icon_url, alt: "", width: 22, height: 22 }), t(`kind.${m.kind}`)),
+      h("h3", { id: "narrative-title", tabindex: "-1" }, m.title),
+      h(
+        "p",
+        { class: "narrative-meta" },
+        h("time", { datetime: m.period }, period(m.period)),
+        h("span", { "aria-hidden": "true" }, " · "),
+        h("span", { class: "narrative-place" }, m.place),
+      ),
+      m.image ? h("img", { class: "narrative-image", src: m.image.url, alt: m.image.alt, width: 320, height: 200 }) : null,
+      h("p", { class: "narrative-text" }, m.narrative),
+    ];
+  }
+
+  function closingCard() {
+    const name = story.pseudonym;
+    return [
+      h("h3", { id: "narrative-title", tabindex: "-1" }, t("story.nowTitle", { name })),
+      h("p", {}, t("story.nowText", { name })),
+      h("div", { class: "narrative-needs" }, story.needs.map((n) => needProgress(n, story.currency))),
+      story.status === "open"
+        ? h("button", { class: "button button-warm", type: "button", onclick: () => onDonate() }, t("story.donate", { name }))
+        : h("p", { class: "badge" }, t("card.funded")),
+    ];
+  }
+
+  function render() {
+    const atEnd = index === last;
+    els.narrative.classList.toggle("is-closing", atEnd);
+    els.narrative.replaceChildren(...(atEnd ? closingCard() : milestoneCard(journey[index])).filter(Boolean));
+    els.count.textContent = atEnd ? "" : t("story.step", { n: index + 1, total: journey.length });
+    els.prev.disabled = index === 0;
+    els.next.disabled = atEnd;
+    for (const item of els.steps.children) {
+      if (Number(item.dataset.index) === index) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    }
+  }
+
+  function go(next) {
+    const target = Math.max(0, Math.min(last, next));
+    if (target === index && els.narrative.childElementCount) return;
+    index = target;
+    render();
+    map?.show(index === last ? null : index);
+  }
+
+  function renderSteps() {
+    els.steps.replaceChildren(
+      ...journey.map((m, i) =>
+        h(
+          "li",
+          { class: "step", dataset: { index: i } },
+          h("img", { class: "step-icon", src: m.icon_url, alt: "", width: 32, height: 32, loading: "lazy" }),
+          h(
+            "div",
+            { class: "step-body" },
+            h("h3", {}, m.title),
+            h("p", { class: "step-meta" }, `${period(m.period)} · ${m.place}`),
+            m.image ? h("img", { class: "step-image", src: m.image.url, alt: m.image.alt, width: 320, height: 200, loading: "lazy" }) : null,
+            h("p", {}, m.narrative),
+            h(
+              "button",
+              { class: "link-button", type: "button", onclick: () => showOnMap(i) },
+              t("story.showOnMap"),
+              h("span", { class: "visually-hidden" }, `: ${m.title}`),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function showOnMap(i) {
+    go(i);
+    const panel = $("#journey-title");
+    panel.scrollIntoView({ block: "start" });
+    $("#narrative-title").focus({ preventScroll: true });
+  }
+
+  function onKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const target = event.target;
+    if (target.closest?.("input, select, textarea, [contenteditable], #donate")) return;
+    const moves = { ArrowRight: index + 1, ArrowLeft: index - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    go(moves[event.key]);
+  }
+
+  els.prev.addEventListener("click", () => go(index - 1));
+  els.next.addEventListener("click", () => go(index + 1));
+  document.addEventListener("keydown", onKey);
+
+  renderSteps();
+  render();
+  map?.show(0, { move: false }); // start with the whole route in view
+
+  return {
+    /** Re-render after the language or the story's funding changed. */
+    refresh(updated = story) {
+      story = updated;
+      renderSteps();
+      render();
+    },
+  };
+}
