@@ -17,6 +17,7 @@ import hmac
 import inspect
 import json
 import logging
+import math
 import mimetypes
 import re
 import threading
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
 from azure.functions.queue import QueueMessage
@@ -172,14 +173,14 @@ class Host:
             if m:
                 seen = True
                 if method in f.methods:
-                    return f, {k: v for k, v in m.groupdict().items()}, True
+                    return f, {k: unquote(v) for k, v in m.groupdict().items()}, True
         return None, {}, seen
 
     def authorized(self, f: HttpFunction, headers: dict[str, str], params: dict[str, str]) -> bool:
         if f.auth_level == "anonymous":
             return True
         given = headers.get("x-functions-key") or params.get("code") or ""
-        return any(hmac.compare_digest(given, key) for key in self.function_keys)
+        return key_matches(given, self.function_keys)
 
     def handle_http(self, method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(url)
@@ -261,7 +262,8 @@ class Host:
                 client.delete_message(msg.id, msg.pop_receipt)
                 status += f"; moved to {q.queue}-poison"
             else:
-                client.update_message(msg.id, msg.pop_receipt, visibility_timeout=int(opts.visibility_timeout))
+                # Storage counts visibility in whole seconds.
+                client.update_message(msg.id, msg.pop_receipt, visibility_timeout=math.ceil(opts.visibility_timeout))
         else:
             client.delete_message(msg.id, msg.pop_receipt)
         log.info("%s queue %s -> %s %.0f ms", q.name, q.queue, status, (time.perf_counter() - start) * 1000)
@@ -360,6 +362,10 @@ class Host:
             th.join(timeout=10)
 
 
+def key_matches(given: str, keys: tuple[str, ...]) -> bool:
+    return any(hmac.compare_digest(given.encode(), key.encode()) for key in keys)
+
+
 def _error(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message}}).encode()
 
@@ -369,7 +375,13 @@ def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self._send(400, {"Content-Type": "application/json"}, _error("bad_request", "Bad Content-Length"))
+                return
             if length > MAX_BODY_BYTES:
                 self._send(413, {"Content-Type": "application/json"}, _error("too_large", "Request body too large"))
                 return
@@ -378,8 +390,7 @@ def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             if path.startswith("/admin/functions/") and self.command == "POST":
                 name = path.rsplit("/", 1)[-1]
-                key = self.headers.get("x-functions-key", "")
-                if not any(hmac.compare_digest(key, k) for k in host.function_keys):
+                if not key_matches(self.headers.get("x-functions-key", ""), host.function_keys):
                     self._send(401, {"Content-Type": "application/json"}, _error("unauthorized", "A key is required"))
                 elif host.fire(name):
                     self._send(202, {}, b"")

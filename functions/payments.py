@@ -44,7 +44,11 @@ def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
 def apply_payment_event(msg: func.QueueMessage) -> None:
     """Exactly once in effect; raising makes the host retry, then poison the message."""
     event = funding.PaymentEvent.model_validate(json.loads(msg.get_body()))
-    changed = funding.apply(payments.complete(event))
+    ours = payments.complete(event)
+    if ours is None:
+        log.info("payment event %s (%s) is not a donation of ours: ignored", event.event_id, event.type)
+        return
+    changed = funding.apply(ours)
     log.info("payment event %s (%s) %s", event.event_id, event.type, "applied" if changed else "already applied")
 
 

@@ -107,6 +107,7 @@ module storage 'core/storage/storage-account.bicep' = {
     mapAssetsContainerName: mapAssetsContainerName
     deploymentContainerName: deploymentContainerName
     paymentQueueName: paymentQueueName
+    corsAllowedOrigins: filter(split(corsAllowedOrigins, ','), origin => !empty(trim(origin)))
   }
 }
 

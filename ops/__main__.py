@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reconciling Stripe events of the last {args.since} ...", flush=True)
         report = reconcile(since, progress=print)
         print(f"seen {report['seen']}, applied {report['applied']}, already recorded {report['already']}, "
-              f"failed {report['failed']}")
+              f"not ours {report['ignored']}, failed {report['failed']}")
         return 1 if report["failed"] else 0
     return 0
 

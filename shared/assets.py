@@ -55,8 +55,7 @@ class _SasCache:
         s = get_settings()
         service = blob_service()
         lifetime = dt.timedelta(minutes=s.asset_sas_minutes)
-        start = now - CLOCK_SKEW
-        expiry = start + lifetime  # at most ASSET_SAS_MINUTES (<= 60) after its start
+        expiry = now + lifetime  # no start time: valid at once, whatever the clocks; at most 60 minutes
         signing: dict = {}
         account_key = getattr(service.credential, "account_key", None)
         if account_key:
@@ -65,12 +64,12 @@ class _SasCache:
             signing["user_delegation_key"] = self._user_delegation_key(now)
         token = generate_blob_sas(
             account_name=service.account_name, container_name=s.map_assets_container, blob_name=path,
-            permission=BlobSasPermissions(read=True), start=start, expiry=expiry,
+            permission=BlobSasPermissions(read=True), expiry=expiry,
             protocol="https" if service.url.startswith("https") else "https,http", **signing,
         )
         base = service.url.rstrip("/")
         url = f"{base}/{s.map_assets_container}/{quote(path)}?{token}"
-        return url, now + lifetime / 2 - CLOCK_SKEW
+        return url, now + lifetime / 2  # a cached URL always has at least half its lifetime left
 
     def _user_delegation_key(self, now: dt.datetime):
         if self._delegation_key is None or self._delegation_key_expiry - now < dt.timedelta(hours=1):

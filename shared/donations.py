@@ -93,7 +93,7 @@ def parse(body: bytes, idempotency_key: str | None) -> DonationCreate:
         raise ApiError(413, "body_too_large", "The request body is too large")
     try:
         data = json.loads(body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "The body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_body", "The body must be a JSON object")
@@ -119,7 +119,8 @@ def create(donation: DonationCreate, idempotency_key: str) -> DonationCreated:
     if need is None:
         raise ApiError(404, "need_not_found", "This story has no such need", parameter="need")
     low, high = bounds(currency)
-    if not low <= donation.amount <= high:
+    # The last part of a need may be smaller than the usual minimum: accept exactly that amount.
+    if not (low <= donation.amount <= high or 0 < donation.amount == need.remaining):
         raise ApiError(400, "amount_out_of_range", f"The amount must be between {low} and {high} "
                        f"(minor units of {currency})", parameter="amount")
     if not need.open:

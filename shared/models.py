@@ -28,7 +28,9 @@ StoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16,32}$")]
 
 
 class Internal(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Stored documents keep fields this code does not model (case notes, later additions), so that
+    # rewriting a story (e.g. its totals) never drops them. Public views never copy them.
+    model_config = ConfigDict(extra="allow")
 
 
 class Public(BaseModel):
@@ -122,7 +124,8 @@ class StoryDoc(Internal):
         return next((n for n in self.needs if n.need == category), None)
 
     def to_cosmos(self) -> dict:
-        return {**self.model_dump(mode="json"), "storyId": self.id}
+        body = {k: v for k, v in self.model_dump(mode="json").items() if not k.startswith("_")}
+        return {**body, "storyId": self.id}
 
 
 # ------------------------------------------------------------------ public views

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from functools import lru_cache
 from typing import Any
@@ -38,11 +39,11 @@ def verify_webhook(payload: bytes, header: str | None, secrets: list[str], now: 
     if not header or not secrets:
         raise SignatureError("missing Stripe-Signature header" if not header else "no webhook secret configured")
     now = time.time() if now is None else now
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        timestamp = int(parts.get("t", ""))
-    except ValueError:
-        raise SignatureError("malformed Stripe-Signature header") from None
+    timestamps = [p.split("=", 1)[1] for p in header.split(",") if p.strip().startswith("t=")]
+    # Exactly one timestamp: the one the signature covers is the one whose age we check.
+    if len(timestamps) != 1 or not re.fullmatch(r"\d{1,12}", timestamps[0].strip()):
+        raise SignatureError("malformed Stripe-Signature header")
+    timestamp = int(timestamps[0])
     if abs(now - timestamp) > SIGNATURE_TOLERANCE:
         raise SignatureError("timestamp outside the tolerance")
     try:
@@ -61,7 +62,8 @@ def verify_webhook(payload: bytes, header: str | None, secrets: list[str], now: 
         event = json.loads(text)
     except ValueError:
         raise SignatureError("body is not JSON") from None
-    if not isinstance(event, dict) or not isinstance(event.get("data", {}).get("object"), dict):
+    data = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise SignatureError("not a Stripe event")
     return event
 
@@ -78,6 +80,10 @@ def digest(event: dict[str, Any]) -> PaymentEvent | None:
     if kind not in ACCEPTED_TYPES:
         return None
     obj = event["data"]["object"]
+    if kind == "payment_intent.succeeded" and not (obj.get("metadata") or {}).get("story_id"):
+        return None  # a payment that is not a donation through this portal
+    if not _id(obj.get("payment_intent") if kind != "payment_intent.succeeded" else obj.get("id")):
+        return None  # a charge or dispute without a PaymentIntent cannot be one of ours
     common = {"event_id": event.get("id"), "type": kind, "created": event.get("created"),
               "currency": obj.get("currency"), "metadata": obj.get("metadata") or {}}
     if kind == "payment_intent.succeeded":
@@ -91,13 +97,16 @@ def digest(event: dict[str, Any]) -> PaymentEvent | None:
                         dispute_amount=obj.get("amount") or 0, dispute_status=obj.get("status"))
 
 
-def complete(event: PaymentEvent) -> PaymentEvent:
+def complete(event: PaymentEvent) -> PaymentEvent | None:
     """Fill in the payment's amount and metadata from its PaymentIntent when the event lacks them
-    (disputes; charges whose metadata Stripe did not copy)."""
+    (disputes; charges, whose metadata Stripe does not copy from the PaymentIntent).
+    None when the payment is not a donation through this portal."""
     if event.amount is not None and event.metadata.get("story_id"):
         return event
     intent = stripe_client().v1.payment_intents.retrieve(event.payment_intent)
     metadata = {**dict(intent.metadata or {}), **event.metadata}
+    if not metadata.get("story_id"):
+        return None
     return event.model_copy(update={"amount": event.amount or intent.amount, "metadata": metadata})
 
 

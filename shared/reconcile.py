@@ -27,16 +27,18 @@ def parse_since(text: str) -> dt.timedelta:
 def reconcile(since: dt.timedelta, progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
     client = payments.stripe_client()
     start = int((dt.datetime.now(dt.timezone.utc) - since).timestamp())
-    report = {"seen": 0, "applied": 0, "already": 0, "failed": 0}
+    report = {"seen": 0, "applied": 0, "already": 0, "ignored": 0, "failed": 0}
     for kind in funding.ACCEPTED_TYPES:
         events = client.v1.events.list(params={"type": kind, "created": {"gte": start}, "limit": 100})
         for ev in events.auto_paging_iter():
             report["seen"] += 1
             try:
                 event = payments.digest(ev.to_dict())
-                if event is None:
+                ours = payments.complete(event) if event else None
+                if ours is None:
+                    report["ignored"] += 1
                     continue
-                changed = funding.apply(payments.complete(event))
+                changed = funding.apply(ours)
             except (ValidationError, funding.UnknownStory, funding.InvalidEvent) as exc:
                 report["failed"] += 1
                 log.warning("reconcile: %s %s not applied: %s", kind, ev.id, exc)

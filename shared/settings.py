@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     )
     map_assets_container: str = Field(default="map-assets", validation_alias="MAP_ASSETS_CONTAINER")
     asset_base_url: str | None = Field(default=None, validation_alias="ASSET_BASE_URL")
-    asset_sas_minutes: int = Field(default=60, ge=5, le=60, validation_alias="ASSET_SAS_MINUTES")
+    asset_sas_minutes: int = Field(default=60, ge=15, le=60, validation_alias="ASSET_SAS_MINUTES")
 
     # Stripe. Secret key and webhook secrets come from Key Vault references in Azure.
     stripe_secret_key: str | None = Field(default=None, validation_alias="STRIPE_SECRET_KEY")

@@ -64,7 +64,11 @@ def get_story(story_id: str) -> tuple[StoryDoc, str]:
         item = cosmos_container().read_item(story_id, partition_key=story_id)
     if item.get("type") != "story":
         raise NotFound(story_id)
-    return StoryDoc.model_validate(item), item["_etag"]
+    return StoryDoc.model_validate(_without_system_fields(item)), item["_etag"]
+
+
+def _without_system_fields(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if not k.startswith("_") and k != "storyId"}
 
 
 def get_item(story_id: str, item_id: str) -> dict[str, Any] | None:
@@ -93,7 +97,7 @@ def published_pages(page_size: int = 100, continuation: str | None = None) -> It
             enable_cross_partition_query=True, max_item_count=page_size,
         ).by_page(continuation)
         for page in pager:
-            items = [StoryDoc.model_validate(i) for i in page]
+            items = [StoryDoc.model_validate(_without_system_fields(i)) for i in page]
             yield items, pager.continuation_token
 
 

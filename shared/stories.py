@@ -130,12 +130,16 @@ def parse_list_query(params: dict[str, str]) -> ListQuery:
 
 
 def _sort_key(s: StorySummary, sort: str) -> tuple:
-    if sort == "most_needed":
-        return (-(s.totals.goal - s.totals.raised), s.id)
-    if sort == "closest_to_goal":
-        open_rank = 0 if s.status == "open" else 1
+    """Keys compare within one sort; shares of a goal, so that stories in different currencies compare."""
+    open_rank = 0 if s.status == "open" else 1
+    if sort == "most_needed":  # the smallest share of its goals raised first
+        return (open_rank, s.totals.percent, s.id)
+    if sort == "closest_to_goal":  # open stories nearest to their goals first
         return (open_rank, -s.totals.percent, s.id)
     return (_neg_period(s.published), s.id)
+
+
+_KEY_TYPES = {"most_needed": (int, int, str), "closest_to_goal": (int, int, str), "newest": (str, str)}
 
 
 def _neg_period(period: str) -> str:
@@ -151,9 +155,11 @@ def _encode_cursor(key: tuple, q: ListQuery) -> str:
 def _decode_cursor(cursor: str, q: ListQuery) -> tuple:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if data["s"] != q.sort or not isinstance(data["k"], list):
+        key, types = data["k"], _KEY_TYPES[q.sort]
+        if data["s"] != q.sort or not isinstance(key, list) or len(key) != len(types) \
+                or not all(type(v) is t for v, t in zip(key, types)):
             raise ValueError
-        return tuple(data["k"])
+        return tuple(key)
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "bad_parameter", "Query parameter 'cursor' is not valid for this listing",
                        parameter="cursor") from None
@@ -180,6 +186,7 @@ class _ListCache:
         self._lock = threading.Lock()
         self._value: list[StorySummary] | None = None
         self._expires = 0.0
+        self._generation = 0  # bumped by invalidate(): a load that started before is not kept
         self.loads = 0
 
     def get(self) -> list[StorySummary]:
@@ -187,15 +194,18 @@ class _ListCache:
         with self._lock:
             if self._value is not None and now < self._expires:
                 return self._value
+            generation = self._generation
         value = [summary(s) for s in store.list_published()]
         with self._lock:
             self.loads += 1
-            self._value, self._expires = value, now + get_settings().story_list_cache_seconds
+            if generation == self._generation:
+                self._value, self._expires = value, now + get_settings().story_list_cache_seconds
         return value
 
     def invalidate(self) -> None:
         with self._lock:
             self._value = None
+            self._generation += 1
 
 
 list_cache = _ListCache()

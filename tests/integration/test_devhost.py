@@ -69,10 +69,22 @@ def test_function_level_route_needs_a_key(http_host):
     assert requests.get(f"{http_host}/api/secret", params={"code": KEY}).text == "ok"
 
 
-def test_static_files_served_at_root(http_host):
+def test_static_files_served_at_root_and_nothing_outside(http_host):
+    import http.client
+
     r = requests.get(f"{http_host}/")
     assert r.status_code == 200 and "portal" in r.text and r.headers["Content-Type"].startswith("text/html")
-    assert requests.get(f"{http_host}/../../etc/passwd").status_code == 404
+    conn = http.client.HTTPConnection(http_host.removeprefix("http://"))
+    for raw in ("/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd"):
+        conn.request("GET", raw)  # sent as is (requests would normalise the path first)
+        resp = conn.getresponse()
+        body = resp.read()
+        assert resp.status == 404 and b"root:" not in body, raw
+
+
+def test_odd_keys_and_lengths_get_answers_not_dropped_connections(http_host):
+    assert requests.get(f"{http_host}/api/secret", params={"code": "é"}).status_code == 401
+    assert requests.get(f"{http_host}/api/echo/caf%C3%A9").json()["name"] == "café"
 
 
 def test_compile_route_templates():
@@ -98,14 +110,16 @@ def test_failing_message_ends_in_poison_after_max_dequeue_count(stack):
     name = f"q{uuid.uuid4().hex[:12]}"
     queue = _queue(stack.values, name)
     attempts: list[int] = []
+    times: list[float] = []
     app = func.FunctionApp()
 
     @app.queue_trigger(arg_name="msg", queue_name=name, connection="AzureWebJobsStorage")
     def always_fails(msg: func.QueueMessage) -> None:
         attempts.append(msg.dequeue_count)
+        times.append(time.monotonic())
         raise RuntimeError("boom")
 
-    host = serve(app, stack.values, FAST_QUEUES)
+    host = serve(app, stack.values, {**FAST_QUEUES, "visibilityTimeout": "00:00:01"})
     try:
         body = json.dumps({"payment": "pi_123", "amount": 2500})
         queue.send_message(_b64(body))
@@ -121,6 +135,8 @@ def test_failing_message_ends_in_poison_after_max_dequeue_count(stack):
     finally:
         host.stop()
     assert attempts == [1, 2, 3, 4, 5]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.9, gaps  # each retry waits for the visibility timeout
     assert len(poisoned) == 1
     assert base64.b64decode(poisoned[0].content).decode() == body
     assert list(queue.peek_messages()) == []

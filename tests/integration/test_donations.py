@@ -124,7 +124,7 @@ def test_hidden_stories_cannot_receive_donations(api, seeded):
         assert r.status_code == 404 and r.json()["error"]["code"] == "story_not_found"
 
 
-@pytest.mark.parametrize("raw", [b"", b"not json", b"[1,2]", b'{"amount": 1e400}', b"\xff\xfe"])
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1,2]", b'{"amount": 1e400}', b"\xff\xfe", b"[" * 3000])
 def test_malformed_json_is_400(api, raw):
     r = requests.post(f"{api}/api/donations", data=raw, headers={"Idempotency-Key": str(uuid.uuid4()),
                                                                  "Content-Type": "application/json"})

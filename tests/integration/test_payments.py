@@ -298,7 +298,8 @@ def test_unknown_story_ends_in_poison(api, stack):
     poison.clear_messages()
 
 
-@pytest.mark.parametrize("case", ["missing", "wrong_secret", "tampered", "too_old", "future", "garbage"])
+@pytest.mark.parametrize("case", ["missing", "wrong_secret", "tampered", "too_old", "future", "garbage",
+                                  "replayed_with_fresh_timestamp", "huge_timestamp"])
 def test_bad_signatures_are_refused_and_nothing_is_applied(api, stack, case):
     story = new_story({"shelter": 100_000})
     ev = succeeded(story, "shelter", 700)
@@ -316,6 +317,10 @@ def test_bad_signatures_are_refused_and_nothing_is_applied(api, stack, case):
         headers["Stripe-Signature"] = sign(payload, secret, int(time.time()) + 301)
     elif case == "garbage":
         headers["Stripe-Signature"] = "t=abc,v1=zzz"
+    elif case == "replayed_with_fresh_timestamp":  # an old, validly signed header with a new t= added
+        headers["Stripe-Signature"] = sign(payload, secret, int(time.time()) - 3600) + f",t={int(time.time())}"
+    elif case == "huge_timestamp":
+        headers["Stripe-Signature"] = "t=" + "9" * 400 + ",v1=00"
     r = requests.post(f"{api}/api/webhooks/stripe", data=payload, headers=headers)
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_signature"
     # A good event sent afterwards is applied; by then the bad one would have been too.
@@ -341,6 +346,26 @@ def test_rotated_secrets_are_all_accepted(api, stack, monkeypatch):
 def test_other_event_types_are_acknowledged_and_ignored(api, stack):
     r = post_webhook(api, stack, event("customer.created", {"id": "cus_1", "object": "customer"}))
     assert r.status_code == 200 and r.json()["ignored"] == "customer.created"
+    not_ours = event("payment_intent.succeeded", {"id": "pi_other", "amount": 500, "currency": "usd", "metadata": {}})
+    r = post_webhook(api, stack, not_ours)
+    assert r.status_code == 200 and r.json()["ignored"] == "payment_intent.succeeded"
+    no_intent = event("charge.refunded", {"id": "ch_1", "payment_intent": None, "amount": 500, "amount_refunded": 500,
+                                          "currency": "usd", "metadata": {}})
+    assert post_webhook(api, stack, no_intent).status_code == 200
+
+
+def test_fields_the_code_does_not_model_survive_a_payment_and_stay_private(api, stack):
+    story = new_story({"shelter": 100_000})
+    container = clients.cosmos_container()
+    raw = container.read_item(story.id, partition_key=story.id)
+    raw["case_notes"] = "internal: met at the Mae Sot office"
+    container.replace_item(story.id, raw)
+    assert funding.apply(funding.PaymentEvent(event_id="n1", type="payment_intent.succeeded", created=int(time.time()),
+                                              payment_intent=f"pi_{story.id}_n", amount=100, currency="USD",
+                                              metadata={"story_id": story.id, "need": "shelter"}))
+    assert container.read_item(story.id, partition_key=story.id)["case_notes"].startswith("internal")
+    public = requests.get(f"{api}/api/stories/{story.id}").text
+    assert "case_notes" not in public and "Mae Sot" not in public
 
 
 def test_queue_down_answers_503(api, stack, monkeypatch):

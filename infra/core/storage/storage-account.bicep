@@ -13,6 +13,9 @@ param mapAssetsContainerName string
 param deploymentContainerName string
 param paymentQueueName string
 
+@description('Extra origins (besides the static website) allowed to fetch map assets from the browser.')
+param corsAllowedOrigins array = []
+
 @description('Days deleted blobs and containers can be restored.')
 param deleteRetentionDays int = 7
 
@@ -66,10 +69,32 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+var webEndpoint = storage.properties.primaryEndpoints.web
+var webOrigin = endsWith(webEndpoint, '/') ? substring(webEndpoint, 0, length(webEndpoint) - 1) : webEndpoint
+
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
   name: 'default'
   properties: {
+    // The portal fetches the basemap (GeoJSON) with fetch(): allow its origin, read-only.
+    cors: {
+      corsRules: [
+        {
+          allowedOrigins: union([webOrigin], corsAllowedOrigins)
+          allowedMethods: [
+            'GET'
+            'HEAD'
+          ]
+          allowedHeaders: [
+            '*'
+          ]
+          exposedHeaders: [
+            'ETag'
+          ]
+          maxAgeInSeconds: 3600
+        }
+      ]
+    }
     deleteRetentionPolicy: {
       enabled: true
       days: deleteRetentionDays
