@@ -373,6 +373,10 @@ def _error(code: str, message: str) -> bytes:
 def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in one write (flushed after each request), without Nagle's delay:
+        # otherwise every keep-alive answer waits ~40 ms for a delayed ACK.
+        wbufsize = -1
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             try:
