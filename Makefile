@@ -31,10 +31,11 @@ $(STAMP)/node: package.json package-lock.json $(wildcard patches/*)
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here),
+# and a Thai font so that the Thai pages render in screenshots.
 browser:
-	@command -v chromium >/dev/null || { echo "== Chromium (apt)"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium && [ -d /usr/share/fonts/truetype/tlwg ]; } >/dev/null || { echo "== Chromium, Thai fonts (apt)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; }
 
 # checkov lives in its own environment: it conflicts with the app's packages.
 checkov: $(STAMP)/checkov

@@ -2,6 +2,9 @@
 
     python -m ops seed                     load the fictional sample stories and their assets (idempotent)
     python -m ops check FILE...            privacy-check story files before import
+    python -m ops import FILE              store a story file as a draft (after the privacy check)
+    python -m ops publish STORY_ID         publish a draft (after the privacy check)
+    python -m ops withdraw STORY_ID        consent withdrawn: hide the story at once
     python -m ops replay-poison            move payment-events-poison messages back to payment-events
     python -m ops reconcile --since 3d     apply Stripe events whose webhook never arrived
 
@@ -33,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seed", help="load the sample stories and their assets")
     check = sub.add_parser("check", help="privacy-check story files")
     check.add_argument("files", nargs="+", type=Path)
+    imp = sub.add_parser("import", help="store a story file as a draft")
+    imp.add_argument("file", type=Path)
+    for name, text in (("publish", "publish a draft story"), ("withdraw", "hide a story at once (consent withdrawn)")):
+        sub.add_parser(name, help=text).add_argument("story_id")
     sub.add_parser("replay-poison", help="move poison messages back to the payment-events queue")
     rec = sub.add_parser("reconcile", help="apply Stripe events missing from the funding records")
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
@@ -56,6 +63,24 @@ def main(argv: list[str] | None = None) -> int:
             failed += bool(problems)
             print(f"{path}: " + ("ok" if not problems else "; ".join(problems)))
         return 1 if failed else 0
+    elif args.command in ("import", "publish", "withdraw"):
+        from shared import publishing, store
+        from shared.models import StoryDoc
+
+        try:
+            if args.command == "import":
+                raw = json.loads(args.file.read_text())
+                raw.pop("sample_donations", None)
+                story = publishing.import_draft(StoryDoc.model_validate(raw))
+            else:
+                story = getattr(publishing, args.command)(args.story_id)
+        except publishing.PrivacyProblems as exc:
+            print("refused, fix first: " + "; ".join(exc.problems), file=sys.stderr)
+            return 1
+        except (store.NotFound, store.Conflict, ValueError) as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+        print(f"story {story.id} is now {story.status}")
     elif args.command == "replay-poison":
         from shared.events_queue import replay_poison
 

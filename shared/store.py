@@ -84,6 +84,15 @@ def upsert_story(story: StoryDoc) -> None:
         cosmos_container().upsert_item(story.to_cosmos())
 
 
+def replace_story(story: StoryDoc, etag: str) -> None:
+    """Write the story back if nobody changed it since it was read (else PreconditionFailed)."""
+    from azure.core import MatchConditions
+
+    with mapped_errors():
+        cosmos_container().replace_item(story.id, story.to_cosmos(), etag=etag,
+                                        match_condition=MatchConditions.IfNotModified)
+
+
 PUBLISHED_QUERY = (
     "SELECT * FROM c WHERE c.type = 'story' AND ARRAY_CONTAINS(@statuses, c.status) ORDER BY c.id"
 )

@@ -185,3 +185,49 @@ def test_timer_runs_on_demand_through_the_admin_endpoint(stack):
         assert requests.post(f"{base}/admin/functions/nope", headers={"x-functions-key": KEY}).status_code == 404
     finally:
         host.stop()
+
+
+def test_timer_fires_on_its_ncrontab_schedule(stack):
+    fired: list[float] = []
+    app = func.FunctionApp()
+
+    @app.timer_trigger(schedule="*/1 * * * * *", arg_name="timer")  # every second (seconds come first)
+    def every_second(timer: func.TimerRequest) -> None:
+        fired.append(time.monotonic())
+
+    host = serve(app, stack.values)
+    try:
+        time.sleep(3.5)
+    finally:
+        host.stop()
+    assert 2 <= len(fired) <= 5
+
+
+def test_queue_batch_size_bounds_concurrency(stack):
+    name = f"q{uuid.uuid4().hex[:12]}"
+    queue = _queue(stack.values, name)
+    running, peak, done = [0], [0], []
+    lock = threading.Lock()
+    app = func.FunctionApp()
+
+    @app.queue_trigger(arg_name="msg", queue_name=name, connection="AzureWebJobsStorage")
+    def slow(msg: func.QueueMessage) -> None:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.4)
+        with lock:
+            running[0] -= 1
+            done.append(msg.get_body())
+
+    for i in range(12):
+        queue.send_message(_b64(f"m{i}"))
+    host = serve(app, stack.values, FAST_QUEUES)  # batchSize 4
+    try:
+        deadline = time.monotonic() + 30
+        while len(done) < 12 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        host.stop()
+    assert sorted(done) == sorted(f"m{i}".encode() for i in range(12))
+    assert 2 <= peak[0] <= 4
