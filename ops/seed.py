@@ -43,7 +43,7 @@ def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = pri
     for kind in (*MILESTONE_KINDS, "default"):
         assets.upload(assets.icon_path(kind), (ICONS / f"{kind}.svg").read_bytes(), "image/svg+xml")
         count += 1
-    assets.upload(assets.BASEMAP_PATH, build_basemap(progress).read_bytes(), "application/geo+json")
+    assets.upload(assets.BASEMAP_PATH, build_basemap(progress).read_bytes(), "application/geo+json", compress=True)
     count += 1
     for story in stories:
         refs = [story.cover] + [m.image for m in story.journey]

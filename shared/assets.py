@@ -89,10 +89,17 @@ def asset_url(path: str) -> str:
     return _sas.url(path)
 
 
-def upload(path: str, data: bytes, content_type: str, overwrite: bool = True) -> None:
+def upload(path: str, data: bytes, content_type: str, overwrite: bool = True, compress: bool = False) -> None:
+    """Store an asset. `compress` stores it gzip-compressed with `Content-Encoding: gzip` (Blob Storage
+    serves bytes as stored and never compresses; browsers decompress transparently)."""
+    import gzip
+
     from azure.storage.blob import ContentSettings
 
     s = get_settings()
     blob = blob_service().get_blob_client(s.map_assets_container, path)
+    if compress:
+        data = gzip.compress(data, compresslevel=9, mtime=0)
     blob.upload_blob(data, overwrite=overwrite, content_settings=ContentSettings(
-        content_type=content_type, cache_control="public, max-age=86400"))
+        content_type=content_type, cache_control="public, max-age=86400",
+        content_encoding="gzip" if compress else None))

@@ -184,3 +184,22 @@ def test_openapi_document_validates_and_lists_every_public_route(api):
                 "/api/stories/{id}/funding", "/api/donations", "/api/config", "/api/webhooks/stripe",
                 "/api/health", "/api/openapi.json"}
     assert set(doc["paths"]) == expected
+
+
+def test_basemap_is_stored_compressed_and_static_files_are_served_gzipped(api, seeded):
+    import gzip
+    import json as _json
+
+    sid = next(iter(_published(seeded)))
+    url = requests.get(f"{api}/api/stories/{sid}").json()["basemap_url"]
+    raw = requests.get(url, stream=True)
+    assert raw.headers["Content-Encoding"] == "gzip"
+    wire = raw.raw.read(decode_content=False)
+    geo = _json.loads(gzip.decompress(wire))
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) > 20
+    assert len(wire) < 60_000
+
+    page = requests.get(f"{api}/story.html", headers={"Accept-Encoding": "gzip"}, stream=True)
+    assert page.headers.get("Content-Encoding") == "gzip" and b"<html" in gzip.decompress(page.raw.read())
+    plain = requests.get(f"{api}/story.html", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and "<html" in plain.text
