@@ -1,6 +1,7 @@
 """The command line for ops staff and case workers.
 
     python -m ops seed                     load the fictional sample stories and their assets (idempotent)
+    python -m ops upload-assets            upload the milestone icons and the basemap (deploy step)
     python -m ops check FILE...            privacy-check story files before import
     python -m ops import FILE              store a story file as a draft (after the privacy check)
     python -m ops publish STORY_ID         publish a draft (after the privacy check)
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("seed", help="load the sample stories and their assets")
+    sub.add_parser("upload-assets", help="upload the milestone icons and the basemap")
     check = sub.add_parser("check", help="privacy-check story files")
     check.add_argument("files", nargs="+", type=Path)
     imp = sub.add_parser("import", help="store a story file as a draft")
@@ -51,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         from ops.seed import seed
 
         seed()
+    elif args.command == "upload-assets":
+        from ops.seed import upload_map_assets
+
+        print(f"uploaded {upload_map_assets()} map assets")
     elif args.command == "check":
         from shared.models import StoryDoc
         from shared.privacy import check_story

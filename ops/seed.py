@@ -38,13 +38,16 @@ def build_basemap(progress: Callable[[str], None] = print) -> Path:
     return BASEMAP
 
 
-def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = print) -> int:
-    count = 0
+def upload_map_assets(progress: Callable[[str], None] = print) -> int:
+    """The assets every story uses: milestone icons and the basemap."""
     for kind in (*MILESTONE_KINDS, "default"):
         assets.upload(assets.icon_path(kind), (ICONS / f"{kind}.svg").read_bytes(), "image/svg+xml")
-        count += 1
     assets.upload(assets.BASEMAP_PATH, build_basemap(progress).read_bytes(), "application/geo+json", compress=True)
-    count += 1
+    return len(MILESTONE_KINDS) + 2
+
+
+def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = print) -> int:
+    count = upload_map_assets(progress)
     for story in stories:
         refs = [story.cover] + [m.image for m in story.journey]
         for ref in filter(None, refs):

@@ -266,3 +266,15 @@ def test_parameters_file_matches_main_parameters() -> None:
     required = set(re.findall(r"^param (\w+) \w+\s*$", main, flags=re.M))
     assert required <= set(params), required - set(params)
 
+
+
+def test_postdeploy_hook_is_wired_and_valid_shell():
+    import subprocess
+
+    azure_yaml = (REPO / "azure.yaml").read_text()
+    assert "postdeploy:" in azure_yaml and "./infra/scripts/publish-web.sh" in azure_yaml
+    script = REPO / "infra" / "scripts" / "publish-web.sh"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    text = script.read_text()
+    assert "--auth-mode login" in text and "AccountKey" not in text  # Entra ID, never keys
+    assert "ops upload-assets" in text
