@@ -203,3 +203,18 @@ def test_basemap_is_stored_compressed_and_static_files_are_served_gzipped(api, s
     assert page.headers.get("Content-Encoding") == "gzip" and b"<html" in gzip.decompress(page.raw.read())
     plain = requests.get(f"{api}/story.html", headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and "<html" in plain.text
+
+
+def test_sas_urls_are_cached_read_only_and_short_lived(api, seeded):
+    import datetime as dt
+    from urllib.parse import parse_qs, urlsplit
+
+    from shared import assets
+
+    first, again = assets.asset_url("icons/home.svg"), assets.asset_url("icons/home.svg")
+    assert first == again  # signed once, then served from the cache
+    query = parse_qs(urlsplit(first).query)
+    assert query["sp"] == ["r"] and query["sr"] == ["b"]
+    expiry = dt.datetime.fromisoformat(query["se"][0].replace("Z", "+00:00"))
+    assert dt.timedelta(0) < expiry - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(hours=1)
+    assert assets.asset_url("icons/shelter.svg") != first  # scoped to one blob
