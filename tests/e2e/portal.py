@@ -25,6 +25,17 @@ def api_get(portal: str, path: str):
     return response.json()
 
 
+def open_need(samples, currency: str, at_least: int) -> tuple[dict, dict]:
+    """A sample story in `currency` and one of its open needs with at least `at_least` still to raise."""
+    for summary in samples:
+        if summary["currency"] != currency:
+            continue
+        for need in summary["needs"]:
+            if need["open"] and need["remaining"] >= at_least:
+                return summary, need
+    raise AssertionError(f"no {currency} story has an open need with {at_least} to raise")
+
+
 SYMBOLS = {"USD": "$", "THB": "฿"}
 
 
@@ -57,3 +68,22 @@ def run_axe(page, exclude: list[str] | None = None) -> list[dict]:
         context,
     )
     return [v for v in results if v["impact"] in ("serious", "critical")]
+
+
+# ------------------------------------------------------------------ waiting for the map
+def map_settled(page, timeout: float = 5000) -> None:
+    """Wait until the map stopped moving: its panes and milestone icons are where they were a
+    moment ago (a fly-to animates for about a second)."""
+    page.evaluate("window.__mapAt = null")
+    page.wait_for_function(
+        """() => {
+            const rect = (e) => { const r = e.getBoundingClientRect(); return `${r.left},${r.top},${r.width}`; };
+            const at = [document.querySelector('.leaflet-map-pane')?.style.transform || '',
+                        ...[...document.querySelectorAll('.leaflet-marker-icon')].map(rect)].join(';');
+            const still = window.__mapAt === at;
+            window.__mapAt = at;
+            return still;
+        }""",
+        polling=250,
+        timeout=timeout,
+    )

@@ -5,24 +5,17 @@ progress bar on the page shows the new amount. A declined card says so and chang
 from __future__ import annotations
 
 import re
-import time
 
 from playwright.sync_api import expect
 
-from .portal import api_get, money, story_url
+from .portal import api_get, money, open_need, story_url
 
 GIFT = 2500  # 25.00 USD
+DECLINED = "Your card was declined, so no money was taken. Please try another card or contact your bank."
 
 
-def open_need(samples, currency: str, at_least: int) -> tuple[dict, dict]:
-    """A sample story in `currency` and one of its open needs with at least `at_least` still to raise."""
-    for summary in samples:
-        if summary["currency"] != currency:
-            continue
-        for need in summary["needs"]:
-            if need["open"] and need["remaining"] >= at_least:
-                return summary, need
-    raise AssertionError(f"no {currency} story has an open need with {at_least} to raise")
+def is_donation_post(response) -> bool:
+    return response.url.endswith("/api/donations") and response.request.method == "POST"
 
 
 def current_need(portal, story_id: str, key: str) -> dict:
@@ -37,6 +30,10 @@ def give(page, need_key: str, preset: str, card_number: str) -> None:
     expect(page.locator(f"#donate-form input[name=need][value='{need_key}']")).to_be_checked()
     page.locator(".chip", has_text=re.compile(f"^{re.escape(preset)}$")).click()
     expect(page.locator("#donate-submit")).to_have_text(f"Give {preset}")
+    pay_with(page, card_number)
+
+
+def pay_with(page, card_number: str) -> None:
     card = page.locator("#card")
     card.locator("input").first.wait_for()  # Stripe.js loaded and the card element mounted
     # localstripe's card element: plain inputs named by their placeholders
@@ -79,26 +76,49 @@ def test_donating_25_usd_shows_success_and_the_new_progress(portal, samples, str
     assert any(stripe_host in r.url and "/js.stripe.com/v3/" in r.url for r in requested)
 
 
-def test_a_declined_card_says_so_and_funds_nothing(portal, samples, page):
-    summary, need = open_need(samples, "USD", GIFT)
-    before = current_need(portal, summary["id"], need["need"])
+def test_a_declined_card_funds_nothing_and_another_card_then_works(portal, samples, page):
+    from shared import store
 
-    page.goto(story_url(portal, summary["id"]))
+    summary, need = open_need(samples, "USD", 2 * GIFT)
+    story_id, key = summary["id"], need["need"]
+    before = current_need(portal, story_id, key)
+    ledger_before = len(api_get(portal, f"/stories/{story_id}/funding")["items"])
+
+    page.goto(story_url(portal, story_id))
     # localstripe declines charges to 4000 0000 0000 0341 (Stripe's "charge fails" test card)
-    give(page, need["need"], "$25", "4000000000000341")
+    with page.expect_response(is_donation_post) as first:
+        give(page, key, "$25", "4000000000000341")
+    declined = first.value
+    assert declined.status == 201
+    declined_intent = declined.json()["payment_intent_id"]
 
     message = page.locator("#donate-message")
-    expect(message).to_have_text(
-        "Your card was declined, so no money was taken. Please try another card or contact your bank.", timeout=20_000)
+    expect(message).to_have_text(DECLINED, timeout=20_000)
     expect(page.locator("#donate-success")).to_be_hidden()
     expect(page.locator("#donate-submit")).to_be_enabled()  # the donor can try another card
 
-    time.sleep(6)  # longer than the pipeline takes for a successful payment
-    after = current_need(portal, summary["id"], need["need"])
-    assert after["raised"] == before["raised"]
-    assert after["donor_count"] == before["donor_count"]
-    bar = page.locator(f"#needs-list [data-need='{need['need']}'] .need-amount")
-    expect(bar).to_have_text(f"{money(before['raised'], 'USD')} of {money(before['goal'], 'USD')}")
+    # Another card in the same form: a new attempt with a fresh Idempotency-Key, and it goes through.
+    with page.expect_response(is_donation_post) as second:
+        pay_with(page, "4242424242424242")
+    paid = second.value
+    assert paid.status == 201
+    paid_intent = paid.json()["payment_intent_id"]
+    assert paid_intent != declined_intent
+    keys = [r.request.headers.get("idempotency-key") for r in (declined, paid)]
+    assert all(keys) and keys[0] != keys[1]
+    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.",
+                                                            timeout=20_000)
+
+    # Once the second gift has gone through the pipeline, the first has had every chance to: only
+    # the second counts.
+    raised = before["raised"] + GIFT
+    bar = page.locator(f"#needs-list [data-need='{key}'] .need-amount")
+    expect(bar).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}", timeout=45_000)
+    after = current_need(portal, story_id, key)
+    assert (after["raised"], after["donor_count"]) == (raised, before["donor_count"] + 1)
+    assert len(api_get(portal, f"/stories/{story_id}/funding")["items"]) == ledger_before + 1
+    assert store.get_item(story_id, declined_intent) is None, "a funding record for the declined card"
+    assert store.get_item(story_id, paid_intent) is not None
 
 
 def test_an_amount_above_what_is_still_needed_is_offered_as_the_remainder(portal, samples, page):
@@ -112,3 +132,30 @@ def test_an_amount_above_what_is_still_needed_is_offered_as_the_remainder(portal
     expect(page.locator("#donate-message")).to_have_text(
         f"Only {remaining} is still needed for this. We have set your gift to that amount.")
     expect(page.locator("#donate-submit")).to_have_text(f"Give {remaining}")
+
+
+def test_a_payment_whose_answer_is_lost_is_not_called_unpaid(portal, samples, page):
+    """The card is charged but the browser never hears back (the connection drops after Stripe
+    confirmed): the page must not say that no money was taken, must not invite a second payment,
+    and shows the gift once the pipeline has counted it."""
+    summary, need = open_need(samples, "USD", GIFT)
+    before = current_need(portal, summary["id"], need["need"])
+
+    def confirm_then_drop(route):
+        route.fetch()  # localstripe confirms and charges the card ...
+        route.abort("connectionreset")  # ... and the answer is lost
+
+    page.route("**/v1/payment_intents/*/confirm", confirm_then_drop)
+    page.goto(story_url(portal, summary["id"]))
+    give(page, need["need"], "$25", "4242424242424242")
+
+    message = page.locator("#donate-message")
+    expect(message).to_contain_text("We could not confirm your payment. Please do not pay again yet", timeout=20_000)
+    expect(message).not_to_contain_text("no money was taken")
+    expect(page.locator("#donate-submit")).to_be_disabled()  # while the page checks
+    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.",
+                                                            timeout=45_000)
+    raised = before["raised"] + GIFT
+    bar = page.locator(f"#needs-list [data-need='{need['need']}'] .need-amount")
+    expect(bar).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}")
+    assert current_need(portal, summary["id"], need["need"])["raised"] == raised

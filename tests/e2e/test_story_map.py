@@ -74,7 +74,10 @@ def test_follow_every_milestone_with_next_and_with_the_keys(portal, samples, pag
     page.get_by_role("link", name=f"Read {chosen['pseudonym']}'s journey").click()
     page.wait_for_url(f"**/story.html?id={chosen['id']}")
     expect(page.locator("h1")).to_have_text(f"{chosen['pseudonym']}'s journey")
-    expect(page.locator("#narrative")).to_have_attribute("aria-live", "polite")
+    # Step changes are announced briefly in a live region of their own; the panel is not live, so
+    # refreshing it (new funding, another language) does not read the whole milestone out again.
+    expect(page.locator("#step-announce")).to_have_attribute("aria-live", "polite")
+    assert page.locator("#narrative").get_attribute("aria-live") is None
     expect(page.locator("#steps-list > li")).to_have_count(n)
     assert page.locator("#steps-list h3").all_text_contents() == [m["title"] for m in story["journey"]]
 
@@ -83,9 +86,11 @@ def test_follow_every_milestone_with_next_and_with_the_keys(portal, samples, pag
     for i in range(1, n):
         page.click("#next")
         check_milestone(page, story, i)
+        expect(page.locator("#step-announce")).to_have_text(f"Step {i + 1} of {n}: {story['journey'][i]['title']}")
         icon_in_view(page, story["journey"][i]["order"])
     page.click("#next")
     check_closing_card(page, story)
+    expect(page.locator("#step-announce")).to_have_text(f"Where {story['pseudonym']} is now")
 
     # Back to the start with ←, then through again with → only
     page.locator("h1").click()  # focus on the page, not on a button
@@ -100,6 +105,11 @@ def test_follow_every_milestone_with_next_and_with_the_keys(portal, samples, pag
         icon_in_view(page, story["journey"][i]["order"])
     page.keyboard.press("ArrowRight")
     check_closing_card(page, story)
+
+    # Another language redraws the panel in place without announcing the step again.
+    page.click("#lang-switch")
+    expect(page.locator("#narrative-title")).to_have_text(f"{story['pseudonym']}ในวันนี้")
+    expect(page.locator("#step-announce")).to_have_text(f"Where {story['pseudonym']} is now")
 
 
 def test_icons_and_the_text_list_move_to_a_milestone(portal, samples, page):
@@ -144,6 +154,10 @@ def test_story_page_in_thai(portal, samples, page):
     expect(page.locator("html")).to_have_attribute("lang", "th")
     expect(page.locator("h1")).to_have_text(f"เส้นทางของ{story['pseudonym']}")
     expect(page.locator("#next")).to_contain_text("ถัดไป")
+    expect(page.locator("#step-count")).to_have_text(f"ขั้นที่ 1 จาก {len(story['journey'])}")
+    for button, name in ((".leaflet-control-zoom-in", "ขยายแผนที่"), (".leaflet-control-zoom-out", "ย่อแผนที่")):
+        expect(page.locator(button)).to_have_attribute("aria-label", name)
+        expect(page.locator(button)).to_have_attribute("title", name)
     page.locator(f"#steps-list li[data-index='{dated['order'] - 1}'] .link-button").click()
     # Thai months, Buddhist-era years: 2022-03 -> มีนาคม 2565
     year, month = map(int, dated["period"].split("-"))

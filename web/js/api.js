@@ -3,7 +3,8 @@
 
 const BASE = (document.querySelector('meta[name="api-base"]')?.content || "/api").replace(/\/$/, "");
 
-/** An answer with the API's error body, or a network failure (status 0). */
+/** An answer with the API's error body, or a network failure (status 0). Pages say what went wrong
+ * in their own words, chosen by `code`; the server's message is only for the console. */
 export class ApiError extends Error {
   constructor(status, error = {}) {
     super(error.message || `HTTP ${status}`);

@@ -2,8 +2,9 @@
 
 /**
  * h("a", {href: "/", class: "x", onclick: fn, dataset: {id: 1}}, "text", child, [more])
- * Everything else is an attribute: null/undefined/false leave it out, `true` sets it empty
- * (so `checked: true` is the default a form reset returns to).
+ * `on*` values must be functions (added as listeners). Everything else is an attribute:
+ * null/undefined/false leave it out, `true` sets it empty (so `checked: true` is the default a
+ * form reset returns to).
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -11,8 +12,11 @@ export function h(tag, attrs = {}, ...children) {
     if (value == null || value === false) continue;
     if (name === "class") el.className = value;
     else if (name === "dataset") Object.assign(el.dataset, value);
-    else if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);
-    else el.setAttribute(name, value === true ? "" : value);
+    else if (name.startsWith("on")) {
+      // handlers only as functions: an `on*` attribute with a string would be code from text
+      if (typeof value !== "function") throw new TypeError(`h(): ${name} must be a function`);
+      el.addEventListener(name.slice(2), value);
+    } else el.setAttribute(name, value === true ? "" : value);
   }
   append(el, children);
   return el;

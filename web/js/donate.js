@@ -1,20 +1,43 @@
 // The donation step: choose an open need and an amount, optionally a name and a receipt email,
 // pay with Stripe.js (loaded only here, from the address the API's /config gives), then follow the
 // funding pipeline until the need's progress shows the gift.
-import { ApiError, createDonation, getConfig, getStory } from "./api.js";
+//
+// "No money was taken" is said only when that is certain: the API refused to start the donation,
+// or Stripe answered with a card or validation error, or the PaymentIntent's status says it is
+// unpaid. Anything else (a thrown error, a lost connection) may have charged the card: the page
+// asks the donor not to pay again yet and watches for the gift to arrive.
+import { createDonation, getConfig, getStory } from "./api.js";
 import { $, h, loadScript, prefersReducedMotion } from "./dom.js";
-import { amountInput, decimals, money, parseAmount } from "./format.js";
-import { t } from "./i18n.js";
+import { amountInput, decimals, money, parseAmount, percent } from "./format.js";
+import { lang, t } from "./i18n.js";
 import { needName, needProgress } from "./ui.js";
 
 const PRESETS = { USD: [1000, 2500, 5000, 10000], THB: [20000, 50000, 100000, 250000] };
 const POLL_EVERY_MS = 1500;
 const POLL_FOR_MS = 60000;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Stripe errors that mean the card was not charged. localstripe labels its declines
+// invalid_request_error, so the decline and failed-authentication codes count too.
+const NOT_CHARGED_TYPES = ["card_error", "validation_error"];
+const NOT_CHARGED_CODES = ["card_declined", "payment_intent_authentication_failure"];
+const PAID = ["succeeded", "processing"];
+const UNPAID = ["requires_payment_method", "requires_confirmation", "requires_action", "canceled"];
+// The API's refusals that need no more than a sentence (the others are handled in apiProblem).
+const API_ERRORS = {
+  payments_unavailable: "donate.err.unavailable",
+  story_not_found: "donate.err.storyGone",
+  idempotency_key_reused: "donate.err.retry",
+  network: "donate.network",
+};
+const FIELDS = ["amount", "email", "display_name", "need"]; // named in field.* strings
 
 let config = null; // GET /api/config, once
 let stripe = null; // Stripe.js instance and its card element, once per page
 let card = null;
+let stripeReady = null; // the one promise of loading Stripe.js and mounting the card element
+let cardReady = false; // mounted (and complete, when the card element reports that)
+let submitting = false;
+let watch = 0; // the current funding watch; a newer one (or "Give again") ends older ones
 const cardSlot = h("div", { id: "card", class: "card-field", role: "group", "aria-labelledby": "d-card-label" });
 
 let story = null;
@@ -35,6 +58,11 @@ const text = (key, vars = () => ({})) => liveText(() => t(key, vars()));
 function rerender() {
   for (const [el, render] of live) el.textContent = render();
   if (els.submit) updateSubmit();
+}
+
+/** Forget live texts that left the page (a replaced success message). */
+function prune() {
+  live.splice(0, live.length, ...live.filter(([el]) => el.isConnected));
 }
 
 document.addEventListener("langchange", rerender);
@@ -180,6 +208,7 @@ function chosenAmount() {
 function updateSubmit() {
   const amount = chosenAmount();
   els.submit.textContent = amount ? t("donate.submit", { amount: money(amount, story.currency) }) : t("donate.submit", { amount: "" }).trim();
+  els.submit.disabled = submitting || !cardReady;
 }
 
 function setAmount(minor) {
@@ -205,43 +234,58 @@ function clearMessage() {
 }
 
 function busy(on, note = "") {
-  els.submit.disabled = on;
+  submitting = on;
   els.progress.textContent = note;
+  updateSubmit();
 }
 
 function showForm() {
   els.form.hidden = false;
   els.success.hidden = true;
   clearMessage();
-  busy(false);
+  updateSubmit();
 }
 
+const isLive = (el) => el?.isConnected && !el.closest("[hidden]");
+
+/** "Not now": back to where the donor came from, or what took its place. */
 function close() {
   $("#donate").hidden = true;
-  if (opener && document.contains(opener)) opener.focus();
+  const sameNeed = opener?.dataset?.give && $(`#needs-list [data-give="${CSS.escape(opener.dataset.give)}"]`);
+  [opener, sameNeed, $("#intro-donate"), $("#main")].find(isLive)?.focus();
 }
 
-async function prepareStripe() {
-  if (card) return true;
-  cardSlot.replaceChildren(h("p", { class: "hint" }, t("donate.cardLoading")));
-  try {
-    config = config || (await getConfig());
-    if (!config.currencies.includes(story.currency)) throw new Error(`${story.currency} not accepted`);
-    await loadScript(config.stripe_js_url);
-    stripe = window.Stripe(config.publishable_key);
-    card = stripe.elements().create("card", {
-      style: { base: { fontSize: "16px", color: "#2a2520", fontFamily: "system-ui, sans-serif" } },
-    });
-    cardSlot.replaceChildren();
-    card.mount(cardSlot);
-    return true;
-  } catch (err) {
+/** Load Stripe.js and mount the card element, once (a failed attempt may be retried). */
+function prepareStripe() {
+  stripeReady = stripeReady || mountCard().catch((err) => {
     console.error("donations unavailable", err);
     cardSlot.replaceChildren();
     say(t("donate.unavailable"));
-    els.submit.disabled = true;
+    stripeReady = null;
     return false;
-  }
+  });
+  return stripeReady;
+}
+
+async function mountCard() {
+  cardSlot.replaceChildren(h("p", { class: "hint" }, t("donate.cardLoading")));
+  config = config || (await getConfig());
+  if (!config.currencies.includes(story.currency)) throw new Error(`${story.currency} not accepted`);
+  await loadScript(config.stripe_js_url);
+  stripe = window.Stripe(config.publishable_key, { locale: lang() });
+  card = stripe.elements().create("card", {
+    style: { base: { fontSize: "16px", color: "#2a2520", fontFamily: "system-ui, sans-serif" } },
+  });
+  // Stripe's element tells whether the card is complete; localstripe's tells nothing.
+  card.on("change", (event) => {
+    cardReady = typeof event?.complete === "boolean" ? event.complete : true;
+    updateSubmit();
+  });
+  cardSlot.replaceChildren();
+  card.mount(cardSlot);
+  cardReady = true;
+  updateSubmit();
+  return true;
 }
 
 /** The form's values checked here first (the API checks them again); null and a message if wrong. */
@@ -253,7 +297,8 @@ function readForm() {
   const currency = story.currency;
   const low = config?.min_amount?.[currency];
   const high = config?.max_amount?.[currency];
-  if (low && amount < low) return fail("donate.tooSmall", { amount: money(low, currency) });
+  // The last part of a need may be less than the minimum: the API takes exactly that amount.
+  if (low && amount < low && amount !== need.remaining) return fail("donate.tooSmall", { amount: money(low, currency) });
   if (high && amount > high) return fail("donate.tooLarge", { amount: money(high, currency) });
   if (amount > need.remaining) {
     setAmount(need.remaining);
@@ -277,63 +322,103 @@ function readForm() {
 
 async function onSubmit(event) {
   event.preventDefault();
+  if (submitting || !cardReady) return; // one attempt at a time, and only with a card form
   clearMessage();
   const donation = readForm();
-  if (!donation || (!card && !(await prepareStripe()))) return;
-  const before = { need: findNeed(donation.need).raised, total: story.totals.raised + story.totals.overfunded };
+  if (!donation) return;
   busy(true, t("donate.working"));
+  try {
+    await give(donation);
+  } finally {
+    busy(false);
+  }
+}
 
+async function give(donation) {
+  const before = await snapshot(donation.need);
   let created;
   try {
     created = await createDonation(donation);
   } catch (err) {
-    busy(false);
     apiProblem(err, donation);
     return;
   }
-
-  let result;
-  try {
-    result = await stripe.confirmCardPayment(created.client_secret, { payment_method: { card } });
-  } catch (err) {
-    result = { error: { message: String(err?.message || err) } };
+  const { error, status } = await pay(created.client_secret);
+  if (error) say(cardProblem(error));
+  else if (PAID.includes(status)) showSuccess(donation, before); // watches on its own
+  else if (UNPAID.includes(status)) say(t("donate.notTaken"));
+  else {
+    // Not known whether the card was charged: no second payment until the gift shows up (or not).
+    say(t("donate.unconfirmed"));
+    els.progress.textContent = t("donate.checking");
+    const ticket = ++watch;
+    const fresh = await waitForFunding(donation, before, ticket);
+    if (ticket !== watch) return;
+    if (fresh) showSuccess(donation, before, fresh);
+    else say(t("donate.unconfirmedLate"));
   }
-  busy(false);
-  if (result.error) {
-    say(cardProblem(result.error));
-    return;
-  }
-  const status = result.paymentIntent?.status;
-  if (status !== "succeeded" && status !== "processing") {
-    say(t("donate.cardError", { message: status || "?" }));
-    return;
-  }
-  showSuccess(donation, before);
 }
 
-function apiProblem(err, donation) {
-  const currency = story.currency;
-  if (err instanceof ApiError && err.status === 409 && err.code !== "idempotency_key_reused") {
-    if (err.remaining > 0) {
-      findNeed(donation.need).remaining = err.remaining;
-      setAmount(err.remaining);
-      say(t("donate.overRemaining", { amount: money(err.remaining, currency) }));
-    } else {
-      say(t("donate.needFunded"));
-      refreshStory();
+/** The need's and the story's raised amounts right before paying, fresh from the API if it answers. */
+async function snapshot(key) {
+  try {
+    story = await getStory(story.id, { fresh: true });
+  } catch {
+    // the story as the page has it
+  }
+  return { need: findNeed(key)?.raised ?? 0, total: story.totals.raised + story.totals.overfunded };
+}
+
+/** Confirm the payment. {error} when the card was certainly not charged; otherwise {status}, the
+ * PaymentIntent's status as Stripe last told it (asked again when needed), null if unknown. */
+async function pay(secret) {
+  let result = {};
+  try {
+    result = await stripe.confirmCardPayment(secret, { payment_method: { card } });
+  } catch (err) {
+    console.error("confirmCardPayment failed", err);
+  }
+  const error = result.error;
+  if (error && (NOT_CHARGED_TYPES.includes(error.type) || NOT_CHARGED_CODES.includes(error.code))) return { error };
+  if (error) console.error("payment error", error);
+  let status = result.paymentIntent?.status ?? null;
+  if (!PAID.includes(status) && typeof stripe.retrievePaymentIntent === "function") {
+    try {
+      status = (await stripe.retrievePaymentIntent(secret)).paymentIntent?.status ?? status;
+    } catch (err) {
+      console.error("retrievePaymentIntent failed", err);
     }
-  } else if (err instanceof ApiError && err.status === 0) {
-    say(t("donate.network"));
+  }
+  return { status };
+}
+
+/** The API did not start the donation (so nothing was charged): say why, in the reader's words. */
+function apiProblem(err, donation) {
+  console.error("donation not started", err);
+  const currency = story.currency;
+  const code = err?.code;
+  if (code === "exceeds_remaining" && err.remaining > 0) {
+    const need = findNeed(donation.need);
+    if (need) need.remaining = err.remaining;
+    rerender();
+    setAmount(err.remaining);
+    say(t("donate.overRemaining", { amount: money(err.remaining, currency) }));
+  } else if (code === "exceeds_remaining" || code === "need_funded") {
+    say(t("donate.needFunded"));
+    refreshStory();
+  } else if (code === "amount_out_of_range" && config?.min_amount?.[currency]) {
+    say(t("donate.err.amount", { min: money(config.min_amount[currency], currency), max: money(config.max_amount[currency], currency) }));
+  } else if (code === "invalid_field") {
+    say(FIELDS.includes(err.parameter) ? t("donate.err.field", { field: t(`field.${err.parameter}`) }) : t("donate.err.form"));
   } else {
-    say(t("donate.failed", { message: err.message }));
+    say(t(API_ERRORS[code] || "donate.failed"));
   }
 }
 
 function cardProblem(error) {
-  const code = error.code || "";
-  if (code === "card_declined" || error.decline_code || /declined/i.test(error.message || "")) return t("donate.declined");
-  if (code === "payment_intent_authentication_failure" || /authenticat/i.test(error.message || "")) return t("donate.authFailed");
-  return t("donate.cardError", { message: error.message || code || "?" });
+  if (error.code === "card_declined" || error.decline_code) return t("donate.declined");
+  if (error.code === "payment_intent_authentication_failure") return t("donate.authFailed");
+  return t("donate.cardError");
 }
 
 async function refreshStory() {
@@ -346,26 +431,13 @@ async function refreshStory() {
   }
 }
 
-async function showSuccess(donation, before) {
-  const currency = story.currency;
-  const needTitle = () => ({ need: needName(donation.need) });
-  const progress = h("p", { class: "donate-progress" }, text("donate.updating", () => ({ name: story.pseudonym })));
-  const bar = h("div", { class: "donate-success-bar" });
-  els.form.hidden = true;
-  els.success.replaceChildren(
-    h("div", { role: "status" },
-      h("h3", { class: "success-title" }, text("donate.thanks", () => ({ amount: money(donation.amount, currency) }))),
-      progress),
-    bar,
-    h("button", { class: "button button-quiet", type: "button", onclick: giveAgain }, text("donate.again")),
-  );
-  els.success.hidden = false;
-  els.success.querySelector(".success-title").setAttribute("tabindex", "-1");
-  els.success.querySelector(".success-title").focus();
-
+/** Poll the story until it counts the gift: the fresh story, or null after POLL_FOR_MS or once
+ * `ticket` is no longer the current watch. */
+async function waitForFunding(donation, before, ticket) {
   const deadline = Date.now() + POLL_FOR_MS;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && ticket === watch) {
     await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
+    if (ticket !== watch) break;
     let fresh;
     try {
       fresh = await getStory(story.id, { fresh: true });
@@ -373,24 +445,58 @@ async function showSuccess(donation, before) {
       continue;
     }
     const need = fresh.needs.find((n) => n.need === donation.need);
-    const landed = need.raised >= before.need + donation.amount
-      || fresh.totals.raised + fresh.totals.overfunded >= before.total + donation.amount;
-    if (!landed) continue;
-    story = fresh;
-    onFunded(fresh);
-    progress.replaceChildren(text("donate.updated", () => ({
-      ...needTitle(),
-      percent: need.percent,
-      raised: money(need.raised, currency),
-      goal: money(need.goal, currency),
-    })));
-    bar.replaceChildren(needProgress(need, currency));
+    if ((need && need.raised >= before.need + donation.amount)
+      || fresh.totals.raised + fresh.totals.overfunded >= before.total + donation.amount) return fresh;
+  }
+  return null;
+}
+
+/** Thank the donor, then show the need's new progress once the pipeline has counted the gift
+ * (`fresh`: it already has). */
+async function showSuccess(donation, before, fresh = null) {
+  const currency = story.currency;
+  const progress = h("p", { class: "donate-progress" });
+  const bar = h("div", { class: "donate-success-bar" });
+  els.form.hidden = true;
+  els.success.replaceChildren();
+  prune();
+  progress.append(text("donate.updating", () => ({ name: story.pseudonym })));
+  els.success.replaceChildren(
+    h("div", { role: "status" },
+      h("h3", { class: "success-title", tabindex: "-1" },
+        text("donate.thanks", () => ({ amount: money(donation.amount, currency) }))),
+      progress),
+    bar,
+    h("button", { class: "button button-quiet", type: "button", onclick: giveAgain }, text("donate.again")),
+  );
+  els.success.hidden = false;
+  els.success.querySelector(".success-title").focus();
+
+  const ticket = ++watch;
+  const landed = fresh || (await waitForFunding(donation, before, ticket));
+  if (ticket !== watch) return;
+  if (!landed) {
+    progress.replaceChildren(text("donate.slow"));
     return;
   }
-  progress.replaceChildren(text("donate.slow"));
+  story = landed;
+  onFunded(landed);
+  const need = landed.needs.find((n) => n.need === donation.need);
+  if (!need) {
+    progress.replaceChildren();
+    return;
+  }
+  progress.replaceChildren(text("donate.updated", () => ({
+    need: needName(donation.need),
+    percent: percent(need.percent),
+    raised: money(need.raised, currency),
+    goal: money(need.goal, currency),
+  })));
+  bar.replaceChildren(needProgress(need, currency));
 }
 
 function giveAgain() {
+  watch += 1; // stop following the last gift
   els.form.reset();
   els.otherField.hidden = true;
   els.nameField.hidden = true;

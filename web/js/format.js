@@ -8,6 +8,12 @@ export function decimals(currency) {
   return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
 }
 
+/** 1234 -> "1,234" in the reader's language. */
+export const number = (n) => new Intl.NumberFormat(locale()).format(n);
+
+/** 45 (a whole percentage, as the API gives it) -> "45%" in the reader's language. */
+export const percent = (p) => new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 0 }).format(p / 100);
+
 /** 2500 USD -> "$25", 2550 USD -> "$25.50": whole amounts without the cents. */
 export function money(minor, currency) {
   const digits = decimals(currency);

@@ -2,6 +2,7 @@
 // storage) on a plain sea colour, no tile server; one icon per milestone and the route between them.
 // Leaflet (web/vendor/leaflet.js, copied from node_modules by `make web`) provides window.L.
 import { prefersReducedMotion } from "./dom.js";
+import { t } from "./i18n.js";
 
 const REGION = [[-16, 58], [47, 152]]; // the basemap's box, a little padded
 const STEP_ZOOM = 6;
@@ -12,8 +13,9 @@ const LAND = { color: "#c9b9a2", weight: 0.8, fillColor: "#f6f0e4", fillOpacity:
 
 /**
  * Draw `journey` (the API's milestones) in `element`. `onSelect(index)` runs when an icon is
- * clicked (or pressed with Enter or Space). Returns { show(index | null, {move}) }: highlight a milestone's
- * icon and fly to it (null: the whole route).
+ * clicked (or pressed with Enter or Space). Returns { show(index | null, {move}), relabel() }: show
+ * highlights a milestone's icon and flies to it (null: the whole route); relabel puts the zoom
+ * buttons' names in the current language.
  */
 export function createJourneyMap(element, { journey, basemapUrl, onSelect }) {
   const L = window.L;
@@ -25,7 +27,14 @@ export function createJourneyMap(element, { journey, basemapUrl, onSelect }) {
     maxZoom: 9,
     maxBounds: REGION,
     maxBoundsViscosity: 0.8,
+    zoomControl: false, // added below, with names in the reader's language
   });
+  let zoom = null;
+  function relabel() {
+    zoom?.remove();
+    zoom = L.control.zoom({ zoomInTitle: t("map.zoomIn"), zoomOutTitle: t("map.zoomOut") }).addTo(map);
+  }
+  relabel();
   new ResizeObserver(() => map.invalidateSize({ pan: false })).observe(element); // the panel's height sets the map's
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   map.attributionControl.addAttribution("Natural Earth");
@@ -76,7 +85,7 @@ export function createJourneyMap(element, { journey, basemapUrl, onSelect }) {
     else map.setView(points[index], STEP_ZOOM, { animate: false });
   }
 
-  return { show };
+  return { show, relabel };
 }
 
 /** Icons are buttons (role=button, tabindex=0): Enter and Space press them. */

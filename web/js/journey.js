@@ -1,8 +1,9 @@
-// Moving through a journey: the narrative panel (aria-live), Previous/Next, the ←/→ keys, the
-// ordered text list, and the map (if it could be drawn). Index journey.length is the closing card:
-// the needs and the call to donate.
+// Moving through a journey: the narrative panel, Previous/Next, the ←/→ keys, the ordered text
+// list, and the map (if it could be drawn). Index journey.length is the closing card: the needs
+// and the call to donate. A step change is announced briefly ("Step 2 of 7: title") in a hidden
+// live region; the panel itself is not live, so refreshing it says nothing.
 import { $, h } from "./dom.js";
-import { period } from "./format.js";
+import { number, period } from "./format.js";
 import { t } from "./i18n.js";
 import { createJourneyMap } from "./journey-map.js";
 import { needProgress } from "./ui.js";
@@ -12,6 +13,7 @@ export function createJourney(story, { onDonate }) {
   const last = journey.length; // the closing card
   const els = {
     narrative: $("#narrative"),
+    announce: $("#step-announce"),
     prev: $("#prev"),
     next: $("#next"),
     count: $("#step-count"),
@@ -57,24 +59,39 @@ export function createJourney(story, { onDonate }) {
     ];
   }
 
+  /** Fill the panel for `index`. Focus that was in the old panel, or on a button this step
+   * disables (Next at the end, Previous at the start), moves to the new panel: its call to donate
+   * at the end, else its title. Never to <body>. */
   function render() {
     const atEnd = index === last;
+    const focused = document.activeElement;
+    const refocus = els.narrative.contains(focused);
     els.narrative.classList.toggle("is-closing", atEnd);
     els.narrative.replaceChildren(...(atEnd ? closingCard() : milestoneCard(journey[index])).filter(Boolean));
-    els.count.textContent = atEnd ? "" : t("story.step", { n: index + 1, total: journey.length });
+    els.count.textContent = atEnd ? "" : t("story.step", { n: number(index + 1), total: number(journey.length) });
     els.prev.disabled = index === 0;
     els.next.disabled = atEnd;
     for (const item of els.steps.children) {
       if (Number(item.dataset.index) === index) item.setAttribute("aria-current", "step");
       else item.removeAttribute("aria-current");
     }
+    if (refocus || ((focused === els.prev || focused === els.next) && focused.disabled)) {
+      ((atEnd && els.narrative.querySelector("button")) || $("#narrative-title")).focus({ preventScroll: true });
+    }
+  }
+
+  function announce() {
+    els.announce.textContent = index === last
+      ? t("story.nowTitle", { name: story.pseudonym })
+      : t("story.announce", { n: number(index + 1), total: number(journey.length), title: journey[index].title });
   }
 
   function go(next) {
     const target = Math.max(0, Math.min(last, next));
-    if (target === index && els.narrative.childElementCount) return;
+    if (target === index) return;
     index = target;
     render();
+    announce();
     map?.show(index === last ? null : index);
   }
 
@@ -130,11 +147,17 @@ export function createJourney(story, { onDonate }) {
   map?.show(0, { move: false }); // start with the whole route in view
 
   return {
-    /** Re-render after the language or the story's funding changed. */
-    refresh(updated = story) {
+    /** The story's funding changed: only the closing card's progress bars show it. */
+    refresh(updated) {
       story = updated;
+      els.narrative.querySelector(".narrative-needs")
+        ?.replaceChildren(...story.needs.map((n) => needProgress(n, story.currency)));
+    },
+    /** The language changed: the same step, in the new words (not announced again). */
+    relabel() {
       renderSteps();
       render();
+      map?.relabel();
     },
   };
 }

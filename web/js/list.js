@@ -1,7 +1,7 @@
 // The story list: filters (need, country) kept in the address, cards, "show more" by cursor.
 import { listStories } from "./api.js";
 import { $, clear, h } from "./dom.js";
-import { countryName } from "./format.js";
+import { countryName, number } from "./format.js";
 import { t } from "./i18n.js";
 import { needName, needProgress, startPage, totalsLine } from "./ui.js";
 
@@ -70,7 +70,7 @@ function renderStatus() {
   let text;
   if (n === 0) text = t("list.none");
   else if (n === 1) text = t("list.countOne");
-  else text = t(state.cursor ? "list.count" : "list.countAll", { count: n });
+  else text = t(state.cursor ? "list.count" : "list.countAll", { count: number(n) });
   els.status.textContent = text;
   els.more.hidden = !state.cursor;
 }

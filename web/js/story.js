@@ -64,6 +64,7 @@ function renderNeeds() {
                 {
                   class: "button button-quiet",
                   type: "button",
+                  dataset: { give: need.need }, // "Not now" finds it again after a re-render
                   onclick: (event) => openDonate(need.need, event.currentTarget),
                 },
                 t("need.give"),
@@ -121,7 +122,7 @@ async function main() {
   $("#intro-donate").addEventListener("click", (event) => openDonate(null, event.currentTarget));
   document.addEventListener("langchange", () => {
     render();
-    journey.refresh(story);
+    journey.relabel();
   });
 }
 

@@ -1,6 +1,6 @@
 // Pieces both pages use: page start-up, progress bars, need names.
 import { h } from "./dom.js";
-import { money } from "./format.js";
+import { money, number, percent } from "./format.js";
 import { applyStrings, initLanguageSwitch, t } from "./i18n.js";
 
 /** Apply the chosen language and wire the header's language button. */
@@ -47,7 +47,7 @@ export function needProgress(need, currency, { title = false } = {}) {
       value: need.raised,
       max: need.goal,
       percent: need.percent,
-      label: t("need.progressLabel", { need: needName(need.need), percent: need.percent }),
+      label: t("need.progressLabel", { need: needName(need.need), percent: percent(need.percent) }),
       text: amounts,
     }),
   );
@@ -56,6 +56,6 @@ export function needProgress(need, currency, { title = false } = {}) {
 /** "$125 raised of $2,800 · 2 donors" */
 export function totalsLine(story, key = "card.raisedOf") {
   const { raised, goal } = story.totals;
-  const donors = story.donor_count === 1 ? t("card.donorsOne") : t("card.donors", { count: story.donor_count });
+  const donors = story.donor_count === 1 ? t("card.donorsOne") : t("card.donors", { count: number(story.donor_count) });
   return `${t(key, { raised: money(raised, story.currency), goal: money(goal, story.currency) })} · ${donors}`;
 }
