@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
