@@ -26,16 +26,6 @@ warnings.filterwarnings("ignore", message="Unverified HTTPS request")
 SHIFT = 600
 
 
-def shifted_values() -> dict[str, str]:
-    import re
-
-    values = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
-    pattern = re.compile(r":(7071|10000|10001|8081|8420)\b")
-    out = {k: pattern.sub(lambda m: f":{int(m.group(1)) + SHIFT}", str(v)) for k, v in values.items()}
-    out["COSMOS_DATABASE"] = "bench"
-    return out
-
-
 def timed(fn, n: int) -> float:
     samples = []
     for _ in range(n):
@@ -48,7 +38,9 @@ def timed(fn, n: int) -> float:
 def main() -> None:
     import requests
 
-    values = shifted_values()
+    from devhost.services import example_values
+
+    values = {**example_values(SHIFT), "COSMOS_DATABASE": "bench"}
     os.environ.update(values)
     from devhost.__main__ import make_host
     from devhost.provision import provision

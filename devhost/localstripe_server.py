@@ -58,6 +58,14 @@ CONFIRM_CARD_PAYMENT_JS = """
 """
 
 
+def replace_handler(path: str, handler) -> None:
+    """Serve `path` with `handler` instead of localstripe's own (routes are registered at import)."""
+    for resource in server.app.router.resources():
+        if resource.canonical == path:
+            for route in resource:
+                route._handler = handler
+
+
 def accept_receipt_fields() -> None:
     original = resources.PaymentIntent.__init__
 
@@ -84,11 +92,7 @@ def confirm_with_payment_method() -> None:
         return original(cls, id, **kwargs)
 
     url = "/v1/payment_intents/{id}/confirm"
-    handler = server.api_extra(classmethod(_api_confirm).__get__(None, resources.PaymentIntent), url)
-    for resource in server.app.router.resources():
-        if resource.canonical == url:
-            for route in resource:
-                route._handler = handler
+    replace_handler(url, server.api_extra(classmethod(_api_confirm).__get__(None, resources.PaymentIntent), url))
 
     # Stripe.js confirms with the publishable key and the client secret; allow that here too.
     confirm_path = re.compile(r"^/v1/payment_intents/\w+/confirm$")
@@ -111,10 +115,7 @@ def serve_patched_stripe_js() -> None:
     async def localstripe_js(request):
         return web.Response(text=source, content_type="application/javascript")
 
-    for resource in server.app.router.resources():
-        if resource.canonical == "/js.stripe.com/v3/":
-            for route in resource:
-                route._handler = localstripe_js
+    replace_handler("/js.stripe.com/v3/", localstripe_js)
 
 
 def honour_idempotency_keys() -> None:

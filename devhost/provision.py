@@ -8,7 +8,9 @@ from azure.cosmos import CosmosClient, PartitionKey
 from azure.storage.blob import BlobServiceClient, CorsRule
 from azure.storage.queue import QueueServiceClient
 
-QUEUES = ("payment-events", "payment-events-poison")
+from shared.events_queue import PAYMENT_EVENTS, POISON
+
+QUEUES = (PAYMENT_EVENTS, POISON)
 
 
 def provision(values: dict[str, str]) -> None:

@@ -6,7 +6,9 @@ and localstripe, each bound to 127.0.0.1 on the ports named in the settings, eac
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,6 +20,17 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / "node_modules" / ".bin"
+
+
+LOCAL_PORTS = (7071, 10000, 10001, 8081, 8420)  # devhost, blob, queue, Cosmos DB, localstripe
+
+
+def example_values(port_shift: int = 0) -> dict[str, str]:
+    """`Values` of local.settings.json.example, every local port moved by `port_shift`
+    (tests and benchmarks run beside `make run` that way)."""
+    values = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
+    pattern = re.compile(r":(%s)\b" % "|".join(map(str, LOCAL_PORTS)))
+    return {k: pattern.sub(lambda m: f":{int(m.group(1)) + port_shift}", str(v)) for k, v in values.items()}
 
 
 def storage_endpoints(connection_string: str) -> dict[str, str]:

@@ -10,11 +10,11 @@ from typing import Callable, Literal
 from pydantic import BaseModel
 
 from shared.clients import cosmos_client, credential
+from shared.events_queue import PAYMENT_EVENTS
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-PAYMENT_QUEUE = "payment-events"
 
 
 class DependencyStatus(BaseModel):
@@ -50,7 +50,7 @@ def check_storage(timeout: float) -> None:
         blobs = BlobServiceClient(s.storage_blob_uri, credential=credential(), **options)
         queues = QueueServiceClient(s.storage_queue_uri, credential=credential(), **options)
     blobs.get_container_client(s.map_assets_container).get_container_properties(timeout=int(timeout) or 1)
-    queues.get_queue_client(PAYMENT_QUEUE).get_queue_properties(timeout=int(timeout) or 1)
+    queues.get_queue_client(PAYMENT_EVENTS).get_queue_properties(timeout=int(timeout) or 1)
 
 
 CHECKS: dict[str, Callable[[float], None]] = {"cosmos": check_cosmos, "storage": check_storage}

@@ -22,11 +22,14 @@ class ApiError(Exception):
         return {"error": {"code": self.code, "message": self.message, **self.details}}
 
 
-def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
+def to_json(payload: Any) -> str:
     if isinstance(payload, BaseModel):
-        body = payload.model_dump_json(by_alias=True)
-    else:
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        return payload.model_dump_json(by_alias=True)
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    body = to_json(payload)
     return func.HttpResponse(body, status_code=status, mimetype=JSON, charset="utf-8", headers=headers or {})
 
 
@@ -60,10 +63,7 @@ def cached_json(req: func.HttpRequest, payload: Any, mimetype: str = JSON,
     """A GET answer with a strong ETag over its body; `If-None-Match` gets 304."""
     import hashlib
 
-    if isinstance(payload, BaseModel):
-        body = payload.model_dump_json(by_alias=True)
-    else:
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    body = to_json(payload)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": cache_control, **cors_headers(req)}
     given = req.headers.get("if-none-match", "")

@@ -3,9 +3,7 @@ started once per run on their own ports (so `make test` can run beside `make run
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,21 +15,11 @@ sys.path.insert(0, str(ROOT))
 
 # Shifted from the `make run` ports; set TEST_PORT_SHIFT to run two suites side by side.
 PORT_SHIFT = int(os.environ.get("TEST_PORT_SHIFT", "100"))
-LOCAL_PORTS = ("7071", "10000", "10001", "8081", "8420")
 API_PORT = 7071 + PORT_SHIFT
 
+from devhost.services import example_values  # noqa: E402  (after the path is set)
 
-def shifted_values() -> dict[str, str]:
-    """The example local settings, moved to the test ports."""
-    values = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
-    pattern = re.compile(r":(%s)\b" % "|".join(LOCAL_PORTS))
-    shifted = {k: pattern.sub(lambda m: f":{int(m.group(1)) + PORT_SHIFT}", str(v)) for k, v in values.items()}
-    shifted["COSMOS_DATABASE"] = "secondchance-test"
-    shifted["STORY_LIST_CACHE_SECONDS"] = "2"
-    return shifted
-
-
-VALUES = shifted_values()
+VALUES = {**example_values(PORT_SHIFT), "COSMOS_DATABASE": "secondchance-test", "STORY_LIST_CACHE_SECONDS": "2"}
 os.environ.update(VALUES)
 
 
