@@ -5,13 +5,17 @@ PY     := $(VENV)/bin/python
 STAMP  := .local/stamps
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install python-deps node-deps browser checkov web clean
+.PHONY: run test unit install python-deps node-deps browser checkov web clean
 
 run: install web
 	$(PY) -m devhost run
 
 test: install web browser checkov
 	$(PY) -m pytest
+
+# The unit layer alone: pure rules, no service started, seconds.
+unit: python-deps
+	$(PY) -m pytest tests/unit
 
 install: python-deps node-deps
 

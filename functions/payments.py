@@ -2,12 +2,11 @@
 and the daily reconcile that catches any webhook that never arrived."""
 
 import datetime as dt
-import json
 import logging
 
 import azure.functions as func
 
-from shared import events_queue, funding, payments, reconcile
+from shared import events_queue, payments, reconcile
 from shared.http import ApiError, endpoint, json_response
 from shared.settings import get_settings
 
@@ -26,8 +25,8 @@ def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
         log.warning("webhook rejected: %s", exc)
         raise ApiError(400, "invalid_signature", f"Webhook rejected: {exc}") from None
     try:
-        message = payments.digest(event)
-    except ValueError as exc:  # an accepted type without what we need
+        message = payments.notice(event)
+    except ValueError as exc:  # a handled type without what we need
         log.warning("webhook event %s lacks required fields: %s", event.get("id"), exc)
         raise ApiError(400, "invalid_event", "The event lacks required fields") from None
     if message is None:
@@ -42,14 +41,11 @@ def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.queue_trigger(arg_name="msg", queue_name=events_queue.PAYMENT_EVENTS, connection="AzureWebJobsStorage")
 def apply_payment_event(msg: func.QueueMessage) -> None:
-    """Exactly once in effect; raising makes the host retry, then poison the message."""
-    event = funding.PaymentEvent.model_validate(json.loads(msg.get_body()))
-    ours = payments.complete(event)
-    if ours is None:
-        log.info("payment event %s (%s) is not a donation of ours: ignored", event.event_id, event.type)
-        return
-    changed = funding.apply(ours)
-    log.info("payment event %s (%s) %s", event.event_id, event.type, "applied" if changed else "already applied")
+    """Settle the PaymentIntent as Stripe says it is now. Exactly once in effect; raising makes the
+    host retry, then poison the message."""
+    notice = events_queue.decode(msg.get_body())
+    outcome = payments.process(notice.payment_intent, source=notice.event_id, claimed=notice)
+    log.info("payment event %s (%s) for %s: %s", notice.event_id, notice.type, notice.payment_intent, outcome)
 
 
 @bp.timer_trigger(schedule="0 30 3 * * *", arg_name="timer", run_on_startup=False)

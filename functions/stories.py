@@ -3,7 +3,7 @@
 import azure.functions as func
 
 from shared import funding, stories
-from shared.models import FundingEntryPublic, FundingLedger
+from shared.models import FundingLedger
 from shared.http import cached_json, endpoint
 
 bp = func.Blueprint()
@@ -33,6 +33,4 @@ def get_journey(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def get_funding(req: func.HttpRequest) -> func.HttpResponse:
     story = stories.public_story(req.route_params["id"])
-    items = [FundingEntryPublic(amount=r["amount"], currency=r["currency"], need=r["need"], day=r["day"],
-                                display_name=r["display_name"]) for r in funding.ledger(story.id)]
-    return cached_json(req, FundingLedger(story_id=story.id, items=items))
+    return cached_json(req, FundingLedger(story_id=story.id, items=funding.public_ledger(story.id)))

@@ -5,9 +5,11 @@
     python -m ops check FILE...            privacy-check story files before import
     python -m ops import FILE              store a story file as a draft (after the privacy check)
     python -m ops publish STORY_ID         publish a draft (after the privacy check)
-    python -m ops withdraw STORY_ID        consent withdrawn: hide the story at once
-    python -m ops replay-poison            move payment-events-poison messages back to payment-events
-    python -m ops reconcile --since 3d     apply Stripe events whose webhook never arrived
+    python -m ops withdraw STORY_ID        consent withdrawn: hide the story at once, cancel its open payments
+    python -m ops held                     payments held from public totals (story not published...)
+    python -m ops refund PAYMENT_INTENT    refund what is left of a payment through Stripe
+    python -m ops replay-poison            settle payment-events-poison messages now; report those that fail
+    python -m ops reconcile --since 3d     check the funding records against Stripe, both ways
 
 Settings come from the environment; where unset, from local.settings.json (as for devhost).
 """
@@ -42,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     for name, text in (("publish", "publish a draft story"), ("withdraw", "hide a story at once (consent withdrawn)")):
         sub.add_parser(name, help=text).add_argument("story_id")
-    sub.add_parser("replay-poison", help="move poison messages back to the payment-events queue")
-    rec = sub.add_parser("reconcile", help="apply Stripe events missing from the funding records")
+    sub.add_parser("held", help="list payments held from public totals")
+    sub.add_parser("refund", help="refund what is left of a payment").add_argument("payment_intent")
+    sub.add_parser("replay-poison", help="settle poison messages now; report those that fail again")
+    rec = sub.add_parser("reconcile", help="check the funding records against Stripe, both ways")
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
     args = parser.parse_args(argv)
     _load_local_settings()
@@ -73,13 +77,16 @@ def main(argv: list[str] | None = None) -> int:
         from shared import publishing, store
         from shared.models import StoryDoc
 
+        cancelled: int | None = 0
         try:
             if args.command == "import":
                 raw = json.loads(args.file.read_text())
                 raw.pop("sample_donations", None)
                 story = publishing.import_draft(StoryDoc.model_validate(raw))
+            elif args.command == "publish":
+                story = publishing.publish(args.story_id)
             else:
-                story = getattr(publishing, args.command)(args.story_id)
+                story, cancelled = publishing.withdraw(args.story_id)
         except publishing.PrivacyProblems as exc:
             print("refused, fix first: " + "; ".join(exc.problems), file=sys.stderr)
             return 1
@@ -87,12 +94,39 @@ def main(argv: list[str] | None = None) -> int:
             print(f"refused: {exc}", file=sys.stderr)
             return 1
         print(f"story {story.id} is now {story.status}")
+        if args.command == "withdraw":
+            print(f"cancelled {cancelled} open payment(s) at Stripe" if cancelled is not None else
+                  "WARNING: Stripe could not be asked to cancel open payments; any that arrive will be held")
+    elif args.command == "held":
+        from shared.funding import held_payments
+
+        held = held_payments()
+        for r in held:
+            print(f"{r.id}  {r.net:>10} {r.currency}  story {r.storyId}  need {r.need}  {r.day}  ({r.hold_reason})")
+        print(f"{len(held)} held payment(s)")
+    elif args.command == "refund":
+        import stripe
+
+        from shared import payments
+
+        try:
+            amount = payments.refund(args.payment_intent)
+            outcome = payments.process(args.payment_intent, source="ops refund")
+        except stripe.StripeError as exc:
+            print(f"refused by Stripe: {exc.user_message or exc}", file=sys.stderr)
+            return 1
+        print(f"refunded {amount} (minor units) of {args.payment_intent}; funding records {outcome}"
+              if amount else f"nothing left to refund on {args.payment_intent}; funding records {outcome}")
     elif args.command == "replay-poison":
+        from shared import payments
         from shared.events_queue import replay_poison
 
-        report = replay_poison()
-        print(f"moved {report['moved']} message(s) back to payment-events; "
+        print("settling payment-events-poison messages ...", flush=True)
+        report = replay_poison(lambda n: payments.process(n.payment_intent, source=n.event_id, claimed=n),
+                               progress=print)
+        print(f"settled {report['handled']}, failed again {report['failed']}; "
               f"{report['left_in_poison']} left in payment-events-poison")
+        return 1 if report["failed"] else 0
     elif args.command == "reconcile":
         from shared.reconcile import parse_since, reconcile
 
@@ -100,10 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             since = parse_since(args.since)
         except ValueError as exc:
             parser.error(f"--since: {exc}")
-        print(f"reconciling Stripe events of the last {args.since} ...", flush=True)
+        print(f"reconciling with Stripe, last {args.since} ...", flush=True)
         report = reconcile(since, progress=print)
-        print(f"seen {report['seen']}, applied {report['applied']}, already recorded {report['already']}, "
-              f"not ours {report['ignored']}, failed {report['failed']}")
+        print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.items()))
         return 1 if report["failed"] else 0
     return 0
 

@@ -1,7 +1,7 @@
 """Load the fictional sample stories (sample_data/) into Cosmos DB and their assets into Blob Storage.
 
-Idempotent: existing stories are left as they are; sample donations are applied as payment
-events through the same code path as Stripe's, with fixed ids, so they count once."""
+Idempotent: existing stories are left as they are; sample donations are settled through the
+same funding core as Stripe's payments, with fixed ids, so they count once."""
 
 from __future__ import annotations
 
@@ -57,15 +57,14 @@ def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = pri
     return count
 
 
-def sample_event(story: StoryDoc, index: int, donation: dict) -> funding.PaymentEvent:
+def sample_payment(story: StoryDoc, index: int, donation: dict) -> funding.Payment:
+    """A fictional gift, settled through the same funding core as Stripe's payments (provider
+    "sample", so that reconcile never checks it against Stripe)."""
     day = dt.datetime.fromisoformat(donation["day"]).replace(hour=12, tzinfo=dt.timezone.utc)
-    metadata = {"story_id": story.id, "need": donation["need"], "donation_ref": f"sample-{index}"}
-    if donation.get("display_name"):
-        metadata["display_name"] = donation["display_name"]
-    return funding.PaymentEvent(
-        event_id=f"evt_sample_{story.id}_{index}", type="payment_intent.succeeded", created=int(day.timestamp()),
-        payment_intent=f"pi_sample_{story.id}_{index}", amount=donation["amount"], currency=story.currency,
-        metadata=metadata)
+    return funding.Payment(
+        id=f"sample_{story.id}_{index}", provider="sample", story_id=story.id, need=donation["need"],
+        currency=story.currency, received=donation["amount"], created=int(day.timestamp()),
+        display_name=donation.get("display_name"), source="sample data")
 
 
 def seed(progress: Callable[[str], None] = print) -> dict[str, int]:
@@ -81,7 +80,7 @@ def seed(progress: Callable[[str], None] = print) -> dict[str, int]:
             store.upsert_story(story)
             created += 1
         for i, donation in enumerate(donations, 1):
-            applied += funding.apply(sample_event(story, i, donation))
+            applied += funding.settle(sample_payment(story, i, donation)) != "unchanged"
     uploaded = upload_assets([s for s, _ in samples], progress)
     progress(f"sample data: {len(samples)} stories ({created} new), {applied} sample donations applied, "
              f"{uploaded} assets uploaded")

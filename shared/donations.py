@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, String
 
 from shared.http import ApiError
 from shared.models import Category
+from shared.names import clean_display_name
 from shared.payments import minor_units_per_major, stripe_client
 from shared.settings import get_settings
 from shared.stories import public_story
@@ -25,7 +26,6 @@ BOUNDS_MAJOR = {"USD": (1, 10_000), "EUR": (1, 10_000), "GBP": (1, 10_000), "AUD
                 "SGD": (2, 15_000), "THB": (20, 300_000), "MYR": (5, 40_000), "PHP": (50, 500_000),
                 "JPY": (100, 1_500_000)}
 DEFAULT_BOUNDS = (1, 10_000)
-_NAME = re.compile(r"^[^<>&\"'`\\\x00-\x1f\x7f]*$")
 _EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[A-Za-z]{2,24}$")
 
 
@@ -36,16 +36,14 @@ class DonationCreate(BaseModel):
     need: Category
     amount: StrictInt = Field(description="Minor units of the currency (cents, satang; yen for JPY)")
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    display_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     anonymous: StrictBool = True
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
 
     @field_validator("display_name")
     @classmethod
     def _plain_name(cls, v: str | None) -> str | None:
-        if v and not _NAME.match(v):
-            raise ValueError("may not contain markup, quotes or control characters")
-        return v or None
+        return clean_display_name(v) if v and v.strip() else None
 
     @field_validator("email")
     @classmethod
@@ -102,7 +100,7 @@ def parse(body: bytes, idempotency_key: str | None) -> DonationCreate:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "body"
-        message = "is required" if err["type"] == "missing" else err["msg"]
+        message = "is required" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
         raise ApiError(400, "invalid_field", f"'{field}' {message}", parameter=field) from None
 
 

@@ -1,16 +1,22 @@
-"""Funding records: payment events applied to a story exactly once in effect.
+"""Funding records: what the payment provider says about a payment, settled on a story exactly once.
 
-Delivery is at least once and unordered, so every effect is guarded by state in Cosmos DB:
+The core speaks its own words. Its one command is a `Payment`: the provider's current view of one
+payment (amount received, currency, the story and need it was for, and the cumulative amounts
+refunded and lost in disputes). Adapters (Stripe, sample data) build it; `settle` brings the
+funding records in line with it. Because the command is a state, not a delta, delivery order and
+repeats do not matter: settling the same state twice changes nothing, and a later state applies
+only what is new.
 
-- A payment has one record, id = its PaymentIntent id. Creating it a second time conflicts (409),
-  so a redelivered `payment_intent.succeeded` changes nothing.
-- Refunds and lost disputes carry cumulative amounts (`amount_refunded` of the charge, the
-  dispute's amount); only the part beyond what the payment record already reverses is applied,
-  so a repeat applies nothing and a later event carrying more applies the difference.
-- A refund or dispute that arrives before its payment first records the payment (the charge
-  event carries the amount and metadata), then reverses it: totals end correct, never negative.
-- The record(s) and the story's totals are written in one transactional batch in the story's
-  partition, guarded by the story's ETag: concurrent workers retry on 412, never count twice.
+- A payment has one record, id = the provider's payment id. Creating it a second time conflicts
+  (409), so a repeat changes nothing.
+- Reversals are cumulative per kind: `refund`, `dispute` (a dispute lost) and `correction` (the
+  record claims more than the provider received: reconcile's repair). Only the part beyond what the
+  record already reverses is applied, as a negative record.
+- Only published stories are funded in public. A payment for a draft, withdrawn or unknown story,
+  in another currency or for a need the story does not have, is recorded as *held*: it changes no
+  totals, is not on the public ledger, and ops refund it (`python -m ops held`, `ops refund`).
+- Records and the story's totals are written in one transactional batch in the story's partition,
+  guarded by the story's ETag: concurrent workers retry, never count twice.
 
 Allocation rule (over-funding): a payment goes to its need up to the need's remaining amount;
 the rest goes to the same survivor's other open needs in the story's order; what is left after
@@ -23,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 import threading
 import time
 import zlib
@@ -31,37 +38,33 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shared import store
-from shared.models import StoryDoc
+from shared.models import PUBLIC_STATUSES, FundingEntryPublic, StoryDoc
 
 log = logging.getLogger(__name__)
 
-EventType = Literal["payment_intent.succeeded", "charge.refunded", "charge.dispute.created", "charge.dispute.closed"]
-ACCEPTED_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+ReversalKind = Literal["refund", "dispute", "correction"]
+REVERSAL_ORDER: tuple[ReversalKind, ...] = ("correction", "refund", "dispute")
+REVERSAL_LABEL = {"refund": "Refund", "dispute": "Reversed", "correction": "Reversed"}
+Outcome = Literal["applied", "held", "unchanged"]
 MAX_ATTEMPTS = 60
+UNKNOWN_PARTITION = "unknown"
+_STORY_ID = re.compile(r"^[a-z0-9]{16,32}$")
 
 
-class PaymentEvent(BaseModel):
-    """The queue message: a small, validated digest of one Stripe event."""
+class Payment(BaseModel):
+    """The provider's current view of one payment: the funding core's one command."""
 
-    event_id: str = Field(min_length=1, max_length=255)
-    type: EventType
-    created: int = Field(gt=0)
-    payment_intent: str = Field(min_length=1, max_length=255)
-    charge: str | None = Field(default=None, max_length=255)
-    amount: int | None = Field(default=None, gt=0, description="The payment's amount, minor units")
-    amount_refunded: int = Field(default=0, ge=0, description="Cumulative, for charge.refunded")
-    dispute_amount: int = Field(default=0, ge=0)
-    dispute_status: str | None = None
+    id: str = Field(min_length=1, max_length=255, description="The provider's payment id")
+    provider: Literal["stripe", "sample"] = "stripe"
+    story_id: str = Field(min_length=1, max_length=64)
+    need: str = Field(max_length=32)
     currency: str = Field(pattern=r"^[A-Za-z]{3}$")
-    metadata: dict[str, str] = {}
-
-
-class UnknownStory(Exception):
-    """The event names a story that does not exist: retried, then poisoned for a person to look at."""
-
-
-class InvalidEvent(Exception):
-    """The event cannot be applied as it is (no story, currency mismatch...)."""
+    received: int = Field(ge=0, description="Minor units received; 0 when the provider backs no payment")
+    created: int = Field(gt=0)
+    display_name: str | None = None
+    refunded: int = Field(default=0, ge=0, description="Cumulative")
+    disputed: int = Field(default=0, ge=0, description="Cumulative amount of disputes lost")
+    source: str = Field(default="", max_length=255, description="What prompted this: an event id, reconcile...")
 
 
 class Allocation(BaseModel):
@@ -73,21 +76,45 @@ class PaymentRecord(BaseModel):
     id: str
     storyId: str  # noqa: N815
     type: Literal["funding"] = "funding"
-    kind: Literal["payment", "refund", "dispute"]
+    kind: Literal["payment", "refund", "dispute", "correction"]
+    provider: Literal["stripe", "sample"] = "stripe"
+    held: bool = False
+    hold_reason: str | None = None
     amount: int
     currency: str
     need: str
     day: str
-    display_name: str
+    display_name: str | None = None
     created: int
     allocations: list[Allocation] = []
     overfunded: int = 0
     reversed: dict[str, int] = Field(default_factory=dict, description="cumulative reversals by kind")
-    event_id: str
+    source: str = ""
+
+    @property
+    def net(self) -> int:
+        return self.amount - sum(self.reversed.values())
 
 
 def _day(ts: int) -> str:
     return dt.datetime.fromtimestamp(ts, dt.timezone.utc).date().isoformat()
+
+
+def partition_of(payment: Payment) -> str:
+    return payment.story_id if _STORY_ID.match(payment.story_id) else UNKNOWN_PARTITION
+
+
+def hold_reason(payment: Payment, story: StoryDoc | None) -> str | None:
+    """Why a payment cannot be counted in public, or None when it can."""
+    if story is None:
+        return "unknown story"
+    if story.status not in PUBLIC_STATUSES:
+        return f"story is {story.status}"
+    if payment.currency.upper() != story.currency:
+        return f"paid in {payment.currency.upper()}, the story's needs are in {story.currency}"
+    if story.need(payment.need) is None:
+        return f"the story has no need '{payment.need}'"
+    return None
 
 
 def allocate(story: StoryDoc, need: str, amount: int) -> tuple[list[Allocation], int]:
@@ -134,58 +161,71 @@ def reverse(story: StoryDoc, record: PaymentRecord, amount: int) -> list[Allocat
 
 
 def _story_status(story: StoryDoc) -> None:
-    if story.status in ("published", "funded"):
+    if story.status in PUBLIC_STATUSES:
         story.status = "funded" if all(not n.open for n in story.needs) else "published"
 
 
-def _plan(event: PaymentEvent, story: StoryDoc, record_doc: dict | None) -> list[tuple] | None:
-    """The batch that applies `event` to `story`, or None when it is already applied."""
-    ops: list[tuple] = []
-    if event.currency.upper() != story.currency:
-        raise InvalidEvent(f"currency {event.currency} does not match the story's {story.currency}")
-    need = event.metadata.get("need", "")
-    if record_doc is None:
-        if story.need(need) is None:
-            raise InvalidEvent(f"story has no need '{need}'")
-        if event.amount is None:
-            raise InvalidEvent("the payment's amount is unknown")
-        allocations, over = allocate(story, need, event.amount)
-        record = PaymentRecord(
-            id=event.payment_intent, storyId=story.id, kind="payment", amount=event.amount, currency=story.currency,
-            need=need, day=_day(event.created), display_name=event.metadata.get("display_name") or "Anonymous",
-            created=event.created, allocations=allocations, overfunded=over, event_id=event.event_id,
-        )
-        create_record = True
-    else:
-        record = PaymentRecord.model_validate(record_doc)
-        create_record = False
-        if event.type == "payment_intent.succeeded":
-            return None
+def new_record(payment: Payment, story: StoryDoc | None) -> PaymentRecord:
+    """The payment's record; counted on `story` (mutated) unless the payment must be held."""
+    from shared.names import clean_display_name
 
-    kind, cumulative = None, 0
-    if event.type == "charge.refunded":
-        kind, cumulative = "refund", event.amount_refunded
-    elif event.type == "charge.dispute.closed" and event.dispute_status == "lost":
-        kind, cumulative = "dispute", event.dispute_amount
-    if kind is not None:
-        cumulative = min(cumulative, record.amount - sum(v for k, v in record.reversed.items() if k != kind))
-        delta = cumulative - record.reversed.get(kind, 0)
-        if delta > 0:
-            taken = reverse(story, record, delta)
-            record.reversed[kind] = cumulative
-            ops.append(("create", (PaymentRecord(
-                id=f"{event.payment_intent}:{kind}:{cumulative}", storyId=story.id, kind=kind, amount=-delta,
-                currency=story.currency, need=record.need, day=_day(event.created), display_name=record.display_name,
-                created=event.created, allocations=taken, event_id=event.event_id).model_dump(),)))
-    if not create_record and not ops:
-        return None  # nothing new: a repeat, a dispute opening, or a won dispute
-    record_body = record.model_dump()
-    if create_record:
-        ops.insert(0, ("create", (record_body,)))
-    else:
-        ops.insert(0, ("replace", (record.id, record_body), {"if_match_etag": record_doc["_etag"]}))  # type: ignore[index]
-    _story_status(story)
-    return ops
+    reason = hold_reason(payment, story)
+    try:
+        name = clean_display_name(payment.display_name) if payment.display_name else None
+    except ValueError:
+        name = None  # validated when the donation was made; never publish one that fails now
+    record = PaymentRecord(
+        id=payment.id, storyId=partition_of(payment), kind="payment", provider=payment.provider,
+        held=reason is not None, hold_reason=reason, amount=payment.received, currency=payment.currency.upper(),
+        need=payment.need, day=_day(payment.created), display_name=name or "Anonymous", created=payment.created,
+        source=payment.source)
+    if reason is None:
+        record.allocations, record.overfunded = allocate(story, payment.need, payment.received)  # type: ignore[arg-type]
+    return record
+
+
+def reversal_targets(payment: Payment, record: PaymentRecord) -> dict[str, int]:
+    """Cumulative reversal per kind that the provider's view calls for, capped by the record's amount.
+    A smaller amount than already reversed (an older view, read before a newer one) changes nothing."""
+    wanted = {"correction": max(0, record.amount - payment.received), "refund": payment.refunded,
+              "dispute": payment.disputed}
+    targets = dict(record.reversed)
+    for kind in REVERSAL_ORDER:
+        others = sum(v for k, v in targets.items() if k != kind)
+        targets[kind] = max(targets.get(kind, 0), min(wanted[kind], record.amount - others))
+    return targets
+
+
+def plan(payment: Payment, story: StoryDoc | None, record: PaymentRecord | None) -> tuple[PaymentRecord, list[PaymentRecord]] | None:
+    """The payment record (new or updated) and the reversal records that settle `payment`, or None
+    when nothing changes. Mutates `story` and `record` as the batch will."""
+    created = record is None
+    if record is None:
+        if payment.received <= 0:
+            return None  # the provider backs no payment and none is recorded
+        record = new_record(payment, story)
+    elif payment.received > record.amount:
+        log.warning("payment %s: the provider shows %d received, the record %d; left for a person to check",
+                    payment.id, payment.received, record.amount)
+    reversals = []
+    targets = reversal_targets(payment, record)
+    for kind in REVERSAL_ORDER:
+        target = targets[kind]
+        delta = target - record.reversed.get(kind, 0)
+        if delta <= 0:
+            continue
+        taken = [] if record.held else reverse(story, record, delta)  # type: ignore[arg-type]
+        record.reversed[kind] = target
+        reversals.append(PaymentRecord(
+            id=f"{record.id}:{kind}:{target}", storyId=record.storyId, kind=kind, provider=record.provider,  # type: ignore[arg-type]
+            held=record.held, amount=-delta, currency=record.currency, need=record.need,
+            day=_day(int(time.time()) if kind == "correction" else payment.created), created=int(time.time()),
+            allocations=taken, source=payment.source))
+    if not created and not reversals:
+        return None
+    if story is not None and not record.held:
+        _story_status(story)
+    return record, reversals
 
 
 # Workers of one instance take turns per story (lock striping) instead of racing on its ETag;
@@ -193,53 +233,92 @@ def _plan(event: PaymentEvent, story: StoryDoc, record_doc: dict | None) -> list
 _STRIPES = [threading.Lock() for _ in range(64)]
 
 
-def apply(event: PaymentEvent) -> bool:
-    """Apply one event. True if it changed anything, False if it was already applied.
-    Raises UnknownStory / InvalidEvent (to be retried, then poisoned) and store errors (transient)."""
-    story_id = event.metadata.get("story_id", "")
-    if not story_id:
-        raise UnknownStory(f"event {event.event_id} names no story")
-    with _STRIPES[zlib.crc32(story_id.encode()) % len(_STRIPES)]:
-        return _apply(story_id, event)
+def settle(payment: Payment) -> Outcome:
+    """Bring the funding records in line with the provider's view of `payment`.
+    Raises store errors (transient: the caller retries)."""
+    partition = partition_of(payment)
+    with _STRIPES[zlib.crc32(partition.encode()) % len(_STRIPES)]:
+        return _settle(partition, payment)
 
 
-def _apply(story_id: str, event: PaymentEvent) -> bool:
-    first_payment = event.type == "payment_intent.succeeded"
+def _settle(partition: str, payment: Payment) -> Outcome:
+    # A plain payment is usually new: skip reading its record, a 409 on create says it exists.
+    read_record = bool(payment.refunded or payment.disputed or payment.received == 0)
     for attempt in range(MAX_ATTEMPTS):
+        story, etag = _story(partition)
+        record, record_etag = _record(partition, payment.id) if read_record else (None, None)
+        planned = plan(payment, story, record)
+        if planned is None:
+            return "unchanged"
+        payment_record, reversals = planned
+        body = payment_record.model_dump()
+        ops: list[tuple] = [("create", (body,)) if record is None else
+                            ("replace", (payment_record.id, body), {"if_match_etag": record_etag})]
+        ops += [("create", (r.model_dump(),)) for r in reversals]
+        if story is not None and not payment_record.held:
+            ops.append(("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag}))
         try:
-            story, etag = store.get_story(story_id)
-        except store.NotFound:
-            raise UnknownStory(f"event {event.event_id} names no known story") from None
-        # A payment's record is created, never replaced: no need to read it first, a 409 says "done".
-        record = None if first_payment else store.get_item(story_id, event.payment_intent)
-        ops = _plan(event, story, record)
-        if ops is None:
-            return False
-        ops.append(("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag}))
-        try:
-            store.execute_batch(story_id, ops)
+            store.execute_batch(partition, ops)
         except store.Conflict:
-            if first_payment:
-                return False  # the payment's record exists: applied before
+            read_record = True  # the record exists (or a reversal was written by another worker)
             _pause(attempt)
             continue
-        except (store.PreconditionFailed, store.Throttled):  # another instance wrote first
+        except (store.PreconditionFailed, store.Throttled):  # another worker wrote first
             _pause(attempt)
             continue
-        _changed(story_id)
-        return True
-    raise store.Unavailable(f"gave up applying {event.event_id} after {MAX_ATTEMPTS} concurrent attempts")
+        if not payment_record.held:
+            store.story_changed(partition)
+        if payment_record.held:
+            log.warning("payment %s held (%s): not counted in public; ops can refund it", payment.id,
+                        payment_record.hold_reason)
+            return "held"
+        return "applied"
+    raise store.Unavailable(f"gave up settling {payment.id} after {MAX_ATTEMPTS} concurrent attempts")
+
+
+def _story(partition: str) -> tuple[StoryDoc | None, str | None]:
+    if partition == UNKNOWN_PARTITION:
+        return None, None
+    try:
+        return store.get_story(partition)
+    except store.NotFound:
+        return None, None
+
+
+def _record(partition: str, payment_id: str) -> tuple[PaymentRecord | None, str | None]:
+    doc = store.get_item(partition, payment_id)
+    if doc is None:
+        return None, None
+    return PaymentRecord.model_validate(doc), doc["_etag"]
 
 
 def _pause(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(attempt, 6))))
 
 
-def _changed(story_id: str) -> None:
-    from shared.stories import list_cache
+# ------------------------------------------------------------------ reading
+def records(story_id: str) -> list[PaymentRecord]:
+    return [PaymentRecord.model_validate(d) for d in store.funding_records(story_id)]
 
-    list_cache.invalidate()
+
+def public_ledger(story_id: str) -> list[FundingEntryPublic]:
+    """What donors see: counted records only; reversals never carry a donor's name."""
+    return [FundingEntryPublic(amount=r.amount, currency=r.currency, need=r.need, day=r.day,  # type: ignore[arg-type]
+                               display_name=(r.display_name or "Anonymous") if r.kind == "payment"
+                               else REVERSAL_LABEL[r.kind])
+            for r in records(story_id) if not r.held]
 
 
-def ledger(story_id: str) -> list[dict]:
-    return store.funding_records(story_id)
+def held_payments() -> list[PaymentRecord]:
+    """Payment records held from public totals with money still to return."""
+    return [r for r in (PaymentRecord.model_validate(d) for d in store.held_funding_records())
+            if r.kind == "payment" and r.net > 0]
+
+
+def find_record(payment_id: str) -> PaymentRecord | None:
+    doc = store.find_funding_record(payment_id)
+    return PaymentRecord.model_validate(doc) if doc else None
+
+
+def payment_records_since(ts: int, provider: str = "stripe") -> list[PaymentRecord]:
+    return [PaymentRecord.model_validate(d) for d in store.payment_records_since(ts, provider)]

@@ -1,18 +1,36 @@
-"""Stripe: the API client, webhook signature checks, and the digest of an event that goes on the queue."""
+"""Stripe, the payment provider: the API client, webhook signatures, and the translation of Stripe's
+objects into the funding core's words.
+
+Stripe is the source of truth for money. A webhook event is only a notification that something
+happened to a PaymentIntent: `process` reads the PaymentIntent (with its latest charge, and its
+disputes when the charge is disputed) and settles what Stripe says now. An event body that claims
+something else is logged, never applied. Cost: one Stripe read per event, two when the charge is
+disputed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
-from shared.funding import ACCEPTED_TYPES, PaymentEvent
+from shared import funding
+from shared.events_queue import PaymentNotice
 from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE = 300  # seconds, in both directions
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
                 "XOF", "XPF"}
+# The events that can change what a payment is worth to a story; all others are acknowledged and ignored.
+HANDLED_EVENTS = ("payment_intent.succeeded", "charge.refunded", "charge.dispute.created", "charge.dispute.closed")
+OPEN_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
+OPEN_INTENT_DAYS = 30
+Processed = Literal["applied", "held", "unchanged", "not_ours", "unknown_payment"]
 
 
 class SignatureError(Exception):
@@ -28,6 +46,10 @@ def stripe_client():
         raise RuntimeError("STRIPE_SECRET_KEY is not set")
     base = {"api": s.stripe_api_base} if s.stripe_api_base else {}
     return stripe.StripeClient(s.stripe_secret_key, base_addresses=base, max_network_retries=2)  # type: ignore[arg-type]
+
+
+def live_mode() -> bool:
+    return (get_settings().stripe_secret_key or "").startswith(("sk_live_", "rk_live_"))
 
 
 def verify_webhook(payload: bytes, header: str | None, secrets: list[str], now: float | None = None) -> dict[str, Any]:
@@ -73,41 +95,128 @@ def _id(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else value
 
 
-def digest(event: dict[str, Any]) -> PaymentEvent | None:
-    """The small queue message for an accepted event type, None for the others.
-    Raises pydantic.ValidationError if an accepted event lacks what we need."""
+def notice(event: dict[str, Any]) -> PaymentNotice | None:
+    """The queue message for an event that may change a payment of ours; None for the others.
+    The body's amounts are kept as claims, for the log. Raises pydantic.ValidationError when a
+    handled event lacks what names its payment."""
     kind = event.get("type")
-    if kind not in ACCEPTED_TYPES:
+    if kind not in HANDLED_EVENTS:
+        return None
+    if bool(event.get("livemode")) != live_mode():
+        log.warning("event %s: livemode %s does not match the configured key; ignored", event.get("id"),
+                    event.get("livemode"))
         return None
     obj = event["data"]["object"]
-    if kind == "payment_intent.succeeded" and not (obj.get("metadata") or {}).get("story_id"):
-        return None  # a payment that is not a donation through this portal
-    if not _id(obj.get("payment_intent") if kind != "payment_intent.succeeded" else obj.get("id")):
+    intent = obj.get("id") if kind.startswith("payment_intent.") else _id(obj.get("payment_intent"))
+    if not intent:
         return None  # a charge or dispute without a PaymentIntent cannot be one of ours
-    common = {"event_id": event.get("id"), "type": kind, "created": event.get("created"),
-              "currency": obj.get("currency"), "metadata": obj.get("metadata") or {}}
-    if kind == "payment_intent.succeeded":
-        return PaymentEvent(**common, payment_intent=obj.get("id"), charge=_id(obj.get("latest_charge")),
-                            amount=obj.get("amount_received") or obj.get("amount"))
-    if kind == "charge.refunded":
-        return PaymentEvent(**common, payment_intent=_id(obj.get("payment_intent")), charge=obj.get("id"),
-                            amount=obj.get("amount"), amount_refunded=obj.get("amount_refunded") or 0)
-    # disputes: the payment's amount and metadata are completed from the PaymentIntent (see `complete`)
-    return PaymentEvent(**common, payment_intent=_id(obj.get("payment_intent")), charge=_id(obj.get("charge")),
-                        dispute_amount=obj.get("amount") or 0, dispute_status=obj.get("status"))
+    claims = {"claimed_amount": obj.get("amount_received") or obj.get("amount"), "claimed_currency": obj.get("currency"),
+              "claimed_story": (obj.get("metadata") or {}).get("story_id")}
+    return PaymentNotice(event_id=event.get("id"), type=kind, created=event.get("created"), payment_intent=intent,
+                         **{k: _claim(v) for k, v in claims.items()})
 
 
-def complete(event: PaymentEvent) -> PaymentEvent | None:
-    """Fill in the payment's amount and metadata from its PaymentIntent when the event lacks them
-    (disputes; charges, whose metadata Stripe does not copy from the PaymentIntent).
-    None when the payment is not a donation through this portal."""
-    if event.amount is not None and event.metadata.get("story_id"):
-        return event
-    intent = stripe_client().v1.payment_intents.retrieve(event.payment_intent)
-    metadata = {**dict(intent.metadata or {}), **event.metadata}
+def _claim(value: Any) -> Any:
+    """A body's claim as the log may show it: only a plain int or a short string, never a reason to fail."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    return value if isinstance(value, int) else value[:64]
+
+
+# ------------------------------------------------------------------ Stripe's view of a payment
+class PaymentNotFound(Exception):
+    """Stripe has no such PaymentIntent."""
+
+
+def read_payment(intent_id: str, source: str) -> funding.Payment | None:
+    """What Stripe says now about a PaymentIntent, in the funding core's words; None when it is not a
+    donation through this portal. Raises PaymentNotFound, or stripe errors (transient)."""
+    import stripe
+
+    client = stripe_client()
+    try:
+        intent = client.v1.payment_intents.retrieve(intent_id, params={"expand": ["latest_charge"]}).to_dict()
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            raise PaymentNotFound(intent_id) from None
+        raise
+    metadata = intent.get("metadata") or {}
     if not metadata.get("story_id"):
         return None
-    return event.model_copy(update={"amount": event.amount or intent.amount, "metadata": metadata})
+    if bool(intent.get("livemode")) != live_mode():
+        log.warning("payment %s: livemode %s does not match the configured key; ignored", intent_id,
+                    intent.get("livemode"))
+        return None
+    charge = intent.get("latest_charge") if isinstance(intent.get("latest_charge"), dict) else {}
+    disputed = 0
+    if charge.get("disputed"):
+        disputes = client.v1.disputes.list(params={"payment_intent": intent_id, "limit": 100})
+        disputed = sum(d.amount for d in disputes.auto_paging_iter() if d.status == "lost")
+    return funding.Payment(
+        id=intent["id"], story_id=metadata["story_id"], need=metadata.get("need", ""),
+        currency=intent["currency"], received=(intent.get("amount_received") or 0) if intent["status"] == "succeeded" else 0,
+        created=intent["created"], display_name=metadata.get("display_name"),
+        refunded=charge.get("amount_refunded") or 0, disputed=disputed, source=source)
+
+
+def process(intent_id: str, source: str, claimed: PaymentNotice | None = None) -> Processed:
+    """Settle a PaymentIntent as Stripe says it is now: the one path for the queue, reconcile and ops."""
+    try:
+        payment = read_payment(intent_id, source)
+    except PaymentNotFound:
+        record = funding.find_record(intent_id)
+        if record is None:
+            log.error("%s names PaymentIntent %s, which Stripe does not know: nothing applied", source, intent_id)
+            return "unknown_payment"
+        log.error("funding record %s has no PaymentIntent at Stripe: reversing it", intent_id)
+        payment = funding.Payment(id=record.id, story_id=record.storyId, need=record.need, currency=record.currency,
+                                  received=0, created=record.created, source=source)
+    if payment is None:
+        log.info("%s: PaymentIntent %s is not a donation of ours: ignored", source, intent_id)
+        return "not_ours"
+    if claimed is not None:
+        _log_disagreement(claimed, payment)
+    return funding.settle(payment)
+
+
+def _log_disagreement(claimed: PaymentNotice, payment: funding.Payment) -> None:
+    said = {"amount": claimed.claimed_amount if claimed.type in ("payment_intent.succeeded", "charge.refunded") else None,
+            "currency": (claimed.claimed_currency or "").upper() or None, "story": claimed.claimed_story}
+    truth = {"amount": payment.received, "currency": payment.currency.upper(), "story": payment.story_id}
+    differs = [f"{k} {said[k]!r} (Stripe: {truth[k]!r})" for k in said if said[k] is not None and said[k] != truth[k]]
+    if differs:
+        log.warning("event %s disagrees with Stripe, applied as Stripe says: %s", claimed.event_id, ", ".join(differs))
+
+
+# ------------------------------------------------------------------ what ops ask of Stripe
+def refund(intent_id: str) -> int:
+    """Refund what is left of a payment; the amount refunded now (0 when nothing was left)."""
+    client = stripe_client()
+    intent = client.v1.payment_intents.retrieve(intent_id, params={"expand": ["latest_charge"]}).to_dict()
+    charge = intent.get("latest_charge") if isinstance(intent.get("latest_charge"), dict) else {}
+    left = (charge.get("amount") or 0) - (charge.get("amount_refunded") or 0)
+    if intent.get("status") != "succeeded" or left <= 0:
+        return 0
+    client.v1.refunds.create(params={"payment_intent": intent_id, "amount": left},
+                             options={"idempotency_key": f"refund-{intent_id}-{charge.get('amount_refunded') or 0}"})
+    return left
+
+
+def cancel_open_intents(story_id: str) -> int:
+    """Cancel the story's PaymentIntents that can still be paid (created in the last 30 days)."""
+    import stripe
+
+    client = stripe_client()
+    since = int((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=OPEN_INTENT_DAYS)).timestamp())
+    cancelled = 0
+    for intent in client.v1.payment_intents.list(params={"limit": 100, "created": {"gte": since}}).auto_paging_iter():
+        if intent.status in OPEN_STATUSES and (intent.to_dict().get("metadata") or {}).get("story_id") == story_id:
+            try:
+                client.v1.payment_intents.cancel(intent.id)
+                cancelled += 1
+            except stripe.InvalidRequestError as exc:  # paid or cancelled meanwhile
+                log.info("could not cancel %s: %s", intent.id, exc)
+    return cancelled
 
 
 def minor_units_per_major(currency: str) -> int:

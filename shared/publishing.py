@@ -44,9 +44,7 @@ def set_status(story_id: str, status: str) -> StoryDoc:
             store.replace_story(story, etag)
         except store.PreconditionFailed:  # a payment landed meanwhile: read again
             continue
-        from shared.stories import list_cache
-
-        list_cache.invalidate()
+        store.story_changed(story_id)
         return story
     raise store.Unavailable(f"story {story_id} kept changing; try again")
 
@@ -55,5 +53,18 @@ def publish(story_id: str) -> StoryDoc:
     return set_status(story_id, "published")
 
 
-def withdraw(story_id: str) -> StoryDoc:
-    return set_status(story_id, "withdrawn")
+def withdraw(story_id: str) -> tuple[StoryDoc, int | None]:
+    """Hide the story at once, then cancel its PaymentIntents that could still be paid. Returns the
+    story and how many were cancelled (None when Stripe could not be asked: payments that arrive
+    anyway are held, not counted)."""
+    import logging
+
+    from shared import payments
+
+    story = set_status(story_id, "withdrawn")
+    try:
+        return story, payments.cancel_open_intents(story_id)
+    except Exception:  # noqa: BLE001 - the story is hidden whatever Stripe answers
+        logging.getLogger(__name__).warning("story %s withdrawn; its open PaymentIntents could not be cancelled",
+                                            story_id, exc_info=True)
+        return story, None

@@ -1,5 +1,13 @@
-"""Reconcile: list Stripe's events of the accepted types and apply any the webhook never delivered,
-through the same code path as the queue. Applying is idempotent, so a second run changes nothing."""
+"""Reconcile the funding records with Stripe, both ways, through the same path as the queue.
+
+1. Stripe → records: every PaymentIntent named by a handled event of the period is settled as
+   Stripe says (a webhook that never arrived, a refund missed...).
+2. Records → Stripe: every Stripe payment record of the period is checked against its
+   PaymentIntent; one that Stripe does not back (no succeeded intent, a smaller amount) is
+   reversed with a visible `correction` record.
+
+Settling is idempotent, so a second run changes nothing. One payment that fails is reported and
+the run goes on; the report's `failed` says whether any did."""
 
 from __future__ import annotations
 
@@ -7,8 +15,6 @@ import datetime as dt
 import logging
 import re
 from typing import Callable
-
-from pydantic import ValidationError
 
 from shared import funding, payments
 
@@ -27,24 +33,38 @@ def parse_since(text: str) -> dt.timedelta:
 def reconcile(since: dt.timedelta, progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
     client = payments.stripe_client()
     start = int((dt.datetime.now(dt.timezone.utc) - since).timestamp())
-    report = {"seen": 0, "applied": 0, "already": 0, "ignored": 0, "failed": 0}
-    for kind in funding.ACCEPTED_TYPES:
+    report = {"events": 0, "payments": 0, "applied": 0, "held": 0, "unchanged": 0, "not_ours": 0,
+              "unknown_payment": 0, "corrected": 0, "failed": 0}
+    checked: set[str] = set()
+
+    def check(intent_id: str, source: str, backward: bool) -> None:
+        checked.add(intent_id)
+        report["payments"] += 1
+        try:
+            outcome = payments.process(intent_id, source=source)
+        except Exception as exc:  # noqa: BLE001 - reported; the run goes on
+            report["failed"] += 1
+            log.warning("reconcile: %s not settled: %s", intent_id, exc, exc_info=True)
+            progress(f"  failed {intent_id}: {type(exc).__name__}: {exc}")
+            return
+        report["corrected" if backward and outcome == "applied" else outcome] += 1
+        if outcome in ("applied", "held"):
+            progress(f"  {'corrected' if backward else outcome} {intent_id}")
+
+    for kind in payments.HANDLED_EVENTS:
         events = client.v1.events.list(params={"type": kind, "created": {"gte": start}, "limit": 100})
         for ev in events.auto_paging_iter():
-            report["seen"] += 1
+            report["events"] += 1
             try:
-                event = payments.digest(ev.to_dict())
-                ours = payments.complete(event) if event else None
-                if ours is None:
-                    report["ignored"] += 1
-                    continue
-                changed = funding.apply(ours)
-            except (ValidationError, funding.UnknownStory, funding.InvalidEvent) as exc:
+                notice = payments.notice(ev.to_dict())
+            except ValueError as exc:
                 report["failed"] += 1
-                log.warning("reconcile: %s %s not applied: %s", kind, ev.id, exc)
-                progress(f"  could not apply {kind} {ev.id}: {type(exc).__name__}")
+                progress(f"  failed event {ev.id}: {exc}")
                 continue
-            report["applied" if changed else "already"] += 1
-            if changed:
-                progress(f"  applied {kind} {ev.id}")
+            if notice is not None and notice.payment_intent not in checked:
+                check(notice.payment_intent, f"reconcile:{ev.id}", backward=False)
+    progress(f"  {len(checked)} payment(s) named by Stripe's events checked; now the records of the period ...")
+    for record in funding.payment_records_since(start):
+        if record.id not in checked:
+            check(record.id, "reconcile", backward=True)
     return report

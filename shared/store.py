@@ -5,7 +5,7 @@ the SDK's."""
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from shared.clients import cosmos_container
 from shared.models import PUBLIC_STATUSES, StoryDoc
@@ -117,9 +117,45 @@ def list_published() -> list[StoryDoc]:
 def funding_records(story_id: str) -> list[dict[str, Any]]:
     with mapped_errors():
         return list(cosmos_container().query_items(
-            "SELECT * FROM c WHERE c.type = 'funding' ORDER BY c.created DESC",
-            partition_key=story_id,
+            "SELECT * FROM c WHERE c.storyId = @story AND c.type = 'funding' ORDER BY c.created DESC",
+            parameters=[{"name": "@story", "value": story_id}], partition_key=story_id,
         ))
+
+
+def _across_partitions(query: str, **parameters: Any) -> list[dict[str, Any]]:
+    with mapped_errors():
+        return list(cosmos_container().query_items(
+            query, parameters=[{"name": f"@{k}", "value": v} for k, v in parameters.items()],
+            enable_cross_partition_query=True))
+
+
+def held_funding_records() -> list[dict[str, Any]]:
+    return _across_partitions("SELECT * FROM c WHERE c.type = 'funding' AND c.held = true ORDER BY c.created")
+
+
+def find_funding_record(record_id: str) -> dict[str, Any] | None:
+    found = _across_partitions("SELECT * FROM c WHERE c.type = 'funding' AND c.id = @id", id=record_id)
+    return found[0] if found else None
+
+
+def payment_records_since(ts: int, provider: str) -> list[dict[str, Any]]:
+    return _across_partitions("SELECT * FROM c WHERE c.type = 'funding' AND c.kind = 'payment' "
+                              "AND c.provider = @provider AND c.created >= @since ORDER BY c.created",
+                              provider=provider, since=ts)
+
+
+# ------------------------------------------------------------------ "a story changed"
+_listeners: list[Callable[[str], None]] = []
+
+
+def on_story_changed(listener: Callable[[str], None]) -> None:
+    """Call `listener(story_id)` after every write that changes what the public sees of a story."""
+    _listeners.append(listener)
+
+
+def story_changed(story_id: str) -> None:
+    for listener in _listeners:
+        listener(story_id)
 
 
 def execute_batch(story_id: str, operations: list[tuple]) -> None:

@@ -209,6 +209,7 @@ class _ListCache:
 
 
 list_cache = _ListCache()
+store.on_story_changed(lambda _story_id: list_cache.invalidate())
 
 
 def published_summaries() -> list[StorySummary]:

@@ -31,9 +31,9 @@ def test_check_passes_the_samples_and_catches_a_leak(tmp_path):
 def test_reconcile_and_replay_poison_report_counts(api):
     rec = ops("reconcile", "--since", "1d")
     assert rec.returncode == 0, rec.stderr
-    assert "seen" in rec.stdout and "applied" in rec.stdout and "failed 0" in rec.stdout
+    assert "events" in rec.stdout and "corrected" in rec.stdout and "failed 0" in rec.stdout
     replay = ops("replay-poison")
-    assert replay.returncode == 0 and "moved" in replay.stdout and "left in payment-events-poison" in replay.stdout
+    assert replay.returncode == 0 and "settled" in replay.stdout and "left in payment-events-poison" in replay.stdout
     wrong = ops("reconcile", "--since", "forever")
     assert wrong.returncode == 2 and "--since" in wrong.stderr
 
