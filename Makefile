@@ -50,12 +50,14 @@ $(STAMP)/checkov:
 	.local/checkov-venv/bin/pip install --disable-pip-version-check --progress-bar off -q "checkov==3.3.30"
 	@touch $@
 
-# The portal is served as it is (plain ES modules, no build step); only Leaflet is copied in from
-# node_modules, to web/vendor/ (git-ignored).
+# The portal is served as it is (plain ES modules, no build step); only Leaflet and ALTCHA's
+# proof-of-work solver are copied in from node_modules, to web/vendor/ (git-ignored).
 web: node-deps
 	@mkdir -p web/vendor
 	@cp -u node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css web/vendor/
 	@cp -u node_modules/leaflet/LICENSE web/vendor/leaflet-LICENSE.txt
+	@cp -u node_modules/altcha/dist/workers/pbkdf2.js web/vendor/altcha-pbkdf2.js
+	@cp -u node_modules/altcha/LICENSE.txt web/vendor/altcha-LICENSE.txt
 
 clean:
 	rm -rf .local $(VENV) node_modules

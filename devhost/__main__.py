@@ -23,11 +23,12 @@ EXAMPLE = ROOT / "local.settings.json.example"
 
 def load_settings(path: Path = SETTINGS) -> dict[str, str]:
     """`Values` of local.settings.json, copied from the example on first use, put into the environment
-    as `func start` does (variables already set win)."""
+    as `func start` does (variables already set win). Settings added to the example since the file
+    was made are taken from the example."""
     if not path.exists():
         shutil.copy(EXAMPLE, path)
         print(f"created {path.name} from {EXAMPLE.name}")
-    values = json.loads(path.read_text())["Values"]
+    values = {**json.loads(EXAMPLE.read_text())["Values"], **json.loads(path.read_text())["Values"]}
     for key, value in values.items():
         os.environ.setdefault(key, str(value))
     return {k: os.environ[k] for k in values}

@@ -413,7 +413,11 @@ def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._send(404, {"Content-Type": "application/json"}, _error("not_found", "No such timer function"))
                 return
-            headers = {k: v for k, v in self.headers.items()}
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "x-forwarded-for"}
+            # As Azure's front end does: the peer's address (with its port) is appended to X-Forwarded-For.
+            peer = f"{self.client_address[0]}:{self.client_address[1]}"
+            forwarded = self.headers.get("X-Forwarded-For")
+            headers["X-Forwarded-For"] = f"{forwarded}, {peer}" if forwarded else peer
             status, out_headers, payload = host.handle_http(self.command, url, headers, body)
             if "Vary" in out_headers and "gzip" in self.headers.get("Accept-Encoding", ""):
                 out_headers, payload = compressed(out_headers, payload)

@@ -17,6 +17,9 @@ def provision(values: dict[str, str]) -> None:
     cosmos = CosmosClient(values["COSMOS_ENDPOINT"], credential=values["COSMOS_KEY"])
     db = cosmos.create_database_if_not_exists(values["COSMOS_DATABASE"])
     db.create_container_if_not_exists(values["COSMOS_CONTAINER"], partition_key=PartitionKey(path="/storyId"))
+    # The card-testing defence's counters: TTL on, set per item (-1 = no default expiry).
+    db.create_container_if_not_exists(values.get("GUARD_CONTAINER", "guard"), partition_key=PartitionKey(path="/id"),
+                                      default_ttl=-1)
 
     queues = QueueServiceClient.from_connection_string(values["AzureWebJobsStorage"])
     for name in QUEUES:

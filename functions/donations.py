@@ -2,7 +2,7 @@
 
 import azure.functions as func
 
-from shared import donations
+from shared import defence, donations
 from shared.http import cached_json, endpoint, json_response
 
 bp = func.Blueprint()
@@ -12,8 +12,16 @@ bp = func.Blueprint()
 @endpoint
 def create_donation(req: func.HttpRequest) -> func.HttpResponse:
     key = req.headers.get("idempotency-key")
-    created = donations.create(donations.parse(req.get_body(), key), key)  # type: ignore[arg-type]
+    created = donations.create(donations.parse(req.get_body(), key), key,  # type: ignore[arg-type]
+                               req.headers.get("x-forwarded-for"))
     return json_response(created, status=201, headers={"Cache-Control": "no-store"})
+
+
+@bp.route(route="challenge", methods=["GET", "OPTIONS"], auth_level=func.AuthLevel.ANONYMOUS)
+@endpoint
+def get_challenge(req: func.HttpRequest) -> func.HttpResponse:
+    """A proof-of-work challenge for the next donation (ALTCHA); solved in the browser, used once."""
+    return json_response(defence.new_challenge(), headers={"Cache-Control": "no-store"})
 
 
 @bp.route(route="config", methods=["GET", "OPTIONS"], auth_level=func.AuthLevel.ANONYMOUS)

@@ -41,10 +41,10 @@ def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.queue_trigger(arg_name="msg", queue_name=events_queue.PAYMENT_EVENTS, connection="AzureWebJobsStorage")
 def apply_payment_event(msg: func.QueueMessage) -> None:
-    """Settle the PaymentIntent as Stripe says it is now. Exactly once in effect; raising makes the
-    host retry, then poison the message."""
+    """Settle the PaymentIntent as Stripe says it is now (or count a decline). Exactly once in effect;
+    raising makes the host retry, then poison the message."""
     notice = events_queue.decode(msg.get_body())
-    outcome = payments.process(notice.payment_intent, source=notice.event_id, claimed=notice)
+    outcome = payments.handle(notice)
     log.info("payment event %s (%s) for %s: %s", notice.event_id, notice.type, notice.payment_intent, outcome)
 
 

@@ -65,8 +65,11 @@ var mapAssetsContainerName = 'map-assets'
 var paymentQueueName = 'payment-events'
 var cosmosDatabaseName = 'secondchance'
 var cosmosContainerName = 'stories'
+var guardContainerName = 'guard'
 var stripeSecretKeySecretName = 'stripe-secret-key'
 var stripeWebhookSecretsSecretName = 'stripe-webhook-secrets'
+var clientHashKeySecretName = 'client-hash-key'
+var challengeHmacKeySecretName = 'challenge-hmac-key'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -120,6 +123,7 @@ module cosmos 'core/database/cosmos-nosql.bicep' = {
     tags: tags
     databaseName: cosmosDatabaseName
     containerName: cosmosContainerName
+    guardContainerName: guardContainerName
   }
 }
 
@@ -167,6 +171,9 @@ module api 'app/api.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     stripeSecretKeySecretName: stripeSecretKeySecretName
     stripeWebhookSecretsSecretName: stripeWebhookSecretsSecretName
+    clientHashKeySecretName: clientHashKeySecretName
+    challengeHmacKeySecretName: challengeHmacKeySecretName
+    guardContainerName: guardContainerName
     stripePublishableKey: stripePublishableKey
     corsAllowedOrigins: corsAllowedOrigins
     assetBaseUrl: assetBaseUrl
@@ -201,4 +208,7 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output STRIPE_SECRET_KEY_SECRET_NAME string = stripeSecretKeySecretName
 output STRIPE_WEBHOOK_SECRETS_SECRET_NAME string = stripeWebhookSecretsSecretName
+output CLIENT_HASH_KEY_SECRET_NAME string = clientHashKeySecretName
+output CHALLENGE_HMAC_KEY_SECRET_NAME string = challengeHmacKeySecretName
+output GUARD_CONTAINER string = guardContainerName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

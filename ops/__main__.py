@@ -8,6 +8,7 @@
     python -m ops withdraw STORY_ID        consent withdrawn: hide the story at once, cancel its open payments
     python -m ops held                     payments held from public totals (story not published...)
     python -m ops refund PAYMENT_INTENT    refund what is left of a payment through Stripe
+    python -m ops unblock ADDRESS          lift the card-testing blocks on a donor's address (or --card FINGERPRINT)
     python -m ops replay-poison            settle payment-events-poison messages now; report those that fail
     python -m ops reconcile --since 3d     check the funding records against Stripe, both ways
 
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(name, help=text).add_argument("story_id")
     sub.add_parser("held", help="list payments held from public totals")
     sub.add_parser("refund", help="refund what is left of a payment").add_argument("payment_intent")
+    unblock = sub.add_parser("unblock", help="lift the card-testing blocks on a donor's address or a card")
+    unblock.add_argument("address", nargs="?", help="the donor's IP address (hashed, never kept)")
+    unblock.add_argument("--card", help="a card fingerprint from the Stripe dashboard")
     sub.add_parser("replay-poison", help="settle poison messages now; report those that fail again")
     rec = sub.add_parser("reconcile", help="check the funding records against Stripe, both ways")
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
@@ -117,13 +121,22 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"refunded {amount} (minor units) of {args.payment_intent}; funding records {outcome}"
               if amount else f"nothing left to refund on {args.payment_intent}; funding records {outcome}")
+    elif args.command == "unblock":
+        from shared.defence import unblock as lift
+
+        if not args.address and not args.card:
+            parser.error("unblock: give an ADDRESS or --card FINGERPRINT")
+        try:
+            removed = lift(args.address, args.card)
+        except ValueError:
+            parser.error(f"unblock: {args.address!r} is not an IP address")
+        print(f"removed {removed} counter(s); the block is lifted" if removed else "nothing was blocked")
     elif args.command == "replay-poison":
         from shared import payments
         from shared.events_queue import replay_poison
 
         print("settling payment-events-poison messages ...", flush=True)
-        report = replay_poison(lambda n: payments.process(n.payment_intent, source=n.event_id, claimed=n),
-                               progress=print)
+        report = replay_poison(payments.handle, progress=print)
         print(f"settled {report['handled']}, failed again {report['failed']}; "
               f"{report['left_in_poison']} left in payment-events-poison")
         return 1 if report["failed"] else 0

@@ -41,6 +41,13 @@ def cosmos_container() -> "ContainerProxy":
     return cosmos_client().get_database_client(s.cosmos_database).get_container_client(s.cosmos_container)
 
 
+@lru_cache(maxsize=1)
+def guard_container() -> "ContainerProxy":
+    """The card-testing defence's counters and markers (partition key /id, per-item TTL)."""
+    s = get_settings()
+    return cosmos_client().get_database_client(s.cosmos_database).get_container_client(s.guard_container)
+
+
 def _storage_options() -> dict:
     # The SDK's default retries back off for over a minute; the webhook must answer Stripe fast.
     from azure.storage.queue import ExponentialRetry
@@ -72,5 +79,5 @@ def queue_service() -> "QueueServiceClient":
 def reset() -> None:
     """Forget the settings and every client (after the environment changed: tests, ops)."""
     get_settings.cache_clear()
-    for cached in (cosmos_container, blob_service, queue_service):
+    for cached in (cosmos_container, guard_container, blob_service, queue_service):
         cached.cache_clear()

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, ValidationError, field_validator
 
+from shared import defence
 from shared.http import ApiError
 from shared.models import Category
 from shared.names import clean_display_name
@@ -22,10 +23,17 @@ from shared.stories import public_story
 
 MAX_BODY_BYTES = 4096
 # Per-currency bounds in major units; other allowed currencies get DEFAULT_BOUNDS.
-BOUNDS_MAJOR = {"USD": (1, 10_000), "EUR": (1, 10_000), "GBP": (1, 10_000), "AUD": (2, 15_000),
-                "SGD": (2, 15_000), "THB": (20, 300_000), "MYR": (5, 40_000), "PHP": (50, 500_000),
-                "JPY": (100, 1_500_000)}
-DEFAULT_BOUNDS = (1, 10_000)
+# The minimums are what a serious donation site asks (about 5 US dollars): gifts that small are rare
+# from real donors and common from card testers, who probe with the smallest charge a form takes.
+BOUNDS_MAJOR = {"USD": (5, 10_000), "EUR": (5, 10_000), "GBP": (5, 10_000), "AUD": (8, 15_000),
+                "SGD": (7, 15_000), "THB": (100, 300_000), "MYR": (20, 40_000), "PHP": (250, 500_000),
+                "JPY": (700, 1_500_000)}
+DEFAULT_BOUNDS = (5, 10_000)
+# Stripe's own minimum charge per currency (minor units); the "exact remainder" of a need may be
+# below our minimum but never below this.
+STRIPE_MINIMUM = {"USD": 50, "EUR": 50, "GBP": 30, "AUD": 50, "SGD": 50, "THB": 1000, "MYR": 200, "PHP": 2500,
+                  "JPY": 50}
+DEFAULT_STRIPE_MINIMUM = 50
 _EMAIL = re.compile(r"^[^@\s<>]{1,64}@[^@\s<>]{1,190}\.[A-Za-z]{2,24}$")
 
 
@@ -39,6 +47,8 @@ class DonationCreate(BaseModel):
     display_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     anonymous: StrictBool = True
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    challenge: Annotated[str, StringConstraints(max_length=4096)] | None = Field(
+        default=None, description="A solved challenge from GET /api/challenge (ALTCHA payload, base64)")
 
     @field_validator("display_name")
     @classmethod
@@ -104,8 +114,11 @@ def parse(body: bytes, idempotency_key: str | None) -> DonationCreate:
         raise ApiError(400, "invalid_field", f"'{field}' {message}", parameter=field) from None
 
 
-def create(donation: DonationCreate, idempotency_key: str) -> DonationCreated:
+def create(donation: DonationCreate, idempotency_key: str, forwarded_for: str | None = None) -> DonationCreated:
+    """Start a donation. Every attempt costs a solved challenge; one that passes the story's checks
+    counts against the velocity limits before Stripe is asked (shared/defence.py)."""
     s = get_settings()
+    defence.redeem(donation.challenge, owner=hashlib.sha256(idempotency_key.encode()).hexdigest()[:24])
     currency = donation.currency.upper()
     if currency not in s.donation_currencies:
         raise ApiError(400, "unsupported_currency", f"Donations are accepted in {', '.join(s.donation_currencies)}",
@@ -117,8 +130,10 @@ def create(donation: DonationCreate, idempotency_key: str) -> DonationCreated:
     if need is None:
         raise ApiError(404, "need_not_found", "This story has no such need", parameter="need")
     low, high = bounds(currency)
-    # The last part of a need may be smaller than the usual minimum: accept exactly that amount.
-    if not (low <= donation.amount <= high or 0 < donation.amount == need.remaining):
+    # The last part of a need may be smaller than the usual minimum: accept exactly that amount, as long
+    # as Stripe can charge it.
+    remainder = STRIPE_MINIMUM.get(currency, DEFAULT_STRIPE_MINIMUM) <= donation.amount == need.remaining
+    if not (low <= donation.amount <= high or remainder):
         raise ApiError(400, "amount_out_of_range", f"The amount must be between {low} and {high} "
                        f"(minor units of {currency})", parameter="amount")
     if not need.open:
@@ -127,9 +142,12 @@ def create(donation: DonationCreate, idempotency_key: str) -> DonationCreated:
         raise ApiError(409, "exceeds_remaining", "The amount is more than this need still requires",
                        remaining=need.remaining)
 
+    client = defence.client_hash(defence.client_address(forwarded_for))
+    defence.admit(client, story.id)
+
     # Derived from the Idempotency-Key so that a retried request sends Stripe identical parameters.
     reference = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-    metadata = {"story_id": story.id, "need": need.need, "donation_ref": reference}
+    metadata = {"story_id": story.id, "need": need.need, "donation_ref": reference, "client": client}
     if not donation.anonymous and donation.display_name:
         metadata["display_name"] = donation.display_name
     params = {"amount": donation.amount, "currency": currency.lower(), "payment_method_types": ["card"],

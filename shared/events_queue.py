@@ -28,6 +28,7 @@ class PaymentNotice(BaseModel):
     type: str = Field(min_length=1, max_length=100)
     created: int = Field(gt=0)
     payment_intent: str = Field(min_length=1, max_length=255)
+    charge: str | None = Field(default=None, max_length=255, description="The failed charge, for a decline")
     claimed_amount: int | None = None
     claimed_currency: str | None = Field(default=None, max_length=64)
     claimed_story: str | None = Field(default=None, max_length=64)

@@ -34,6 +34,8 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
 
 
 def error_response(err: ApiError, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    if "retry_after" in err.details:
+        headers = {**(headers or {}), "Retry-After": str(err.details["retry_after"])}
     return json_response(err.body(), err.status, headers)
 
 

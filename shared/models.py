@@ -221,6 +221,7 @@ class ErrorDetail(Public):
     message: str
     parameter: str | None = None
     remaining: int | None = None
+    retry_after: int | None = Field(default=None, description="Seconds to wait (429), as in Retry-After")
 
 
 class ErrorBody(Public):

@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE = 300  # seconds, in both directions
 ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
                 "XOF", "XPF"}
-# The events that can change what a payment is worth to a story; all others are acknowledged and ignored.
-HANDLED_EVENTS = ("payment_intent.succeeded", "charge.refunded", "charge.dispute.created", "charge.dispute.closed")
+# The events that can change what a payment is worth to a story, and the decline the card-testing
+# defence counts; all others are acknowledged and ignored.
+FUNDING_EVENTS = ("payment_intent.succeeded", "charge.refunded", "charge.dispute.created", "charge.dispute.closed")
+DECLINED = "payment_intent.payment_failed"
+HANDLED_EVENTS = (*FUNDING_EVENTS, DECLINED)
 OPEN_STATUSES = ("requires_payment_method", "requires_confirmation", "requires_action")
 OPEN_INTENT_DAYS = 30
 Processed = Literal["applied", "held", "unchanged", "not_ours", "unknown_payment"]
@@ -112,7 +115,9 @@ def notice(event: dict[str, Any]) -> PaymentNotice | None:
         return None  # a charge or dispute without a PaymentIntent cannot be one of ours
     claims = {"claimed_amount": obj.get("amount_received") or obj.get("amount"), "claimed_currency": obj.get("currency"),
               "claimed_story": (obj.get("metadata") or {}).get("story_id")}
+    failed_charge = _id((obj.get("last_payment_error") or {}).get("charge")) if kind == DECLINED else None
     return PaymentNotice(event_id=event.get("id"), type=kind, created=event.get("created"), payment_intent=intent,
+                         charge=failed_charge if isinstance(failed_charge, str) else None,
                          **{k: _claim(v) for k, v in claims.items()})
 
 
@@ -159,6 +164,58 @@ def read_payment(intent_id: str, source: str) -> funding.Payment | None:
         refunded=charge.get("amount_refunded") or 0, disputed=disputed, source=source)
 
 
+def handle(notice: PaymentNotice) -> str:
+    """The one path from a notice to its effect, for the queue, reconcile and replay-poison."""
+    if notice.type == DECLINED:
+        decline = read_decline(notice)
+        if decline is None:
+            return "not_ours"
+        from shared import defence
+
+        defence.record_decline(decline)
+        return "decline_recorded"
+    return process(notice.payment_intent, source=notice.event_id, claimed=notice)
+
+
+def read_decline(notice: PaymentNotice):
+    """The declined attempt as Stripe records it: the failed charge's card fingerprint and the
+    client the intent was made for. None when the intent is not ours."""
+    from shared.defence import Decline
+
+    client = stripe_client()
+    try:
+        intent = client.v1.payment_intents.retrieve(notice.payment_intent).to_dict()
+    except _not_found() as exc:
+        if exc.http_status != 404:
+            raise
+        log.error("decline %s names PaymentIntent %s, which Stripe does not know", notice.event_id,
+                  notice.payment_intent)
+        return None
+    metadata = intent.get("metadata") or {}
+    if not metadata.get("story_id"):
+        return None
+    card = None
+    if notice.charge:
+        try:
+            charge = client.v1.charges.retrieve(notice.charge).to_dict()
+        except _not_found() as exc:
+            if exc.http_status != 404:
+                raise
+            charge = {}
+        if _id(charge.get("payment_intent")) == notice.payment_intent:
+            card = ((charge.get("payment_method_details") or {}).get("card") or {}).get("fingerprint")
+    if card is None:  # declined before a charge (e.g. when attaching): the intent's last error says
+        error = intent.get("last_payment_error") or {}
+        card = (((error.get("payment_method") or {}).get("card")) or {}).get("fingerprint")
+    return Decline(event_id=notice.event_id, intent=notice.payment_intent, client=metadata.get("client"), card=card)
+
+
+def _not_found():
+    import stripe
+
+    return stripe.InvalidRequestError
+
+
 def process(intent_id: str, source: str, claimed: PaymentNotice | None = None) -> Processed:
     """Settle a PaymentIntent as Stripe says it is now: the one path for the queue, reconcile and ops."""
     try:
@@ -202,20 +259,26 @@ def refund(intent_id: str) -> int:
     return left
 
 
-def cancel_open_intents(story_id: str) -> int:
-    """Cancel the story's PaymentIntents that can still be paid (created in the last 30 days)."""
+def cancel_intent(intent_id: str) -> bool:
+    """Cancel an intent that can still be paid; False when Stripe says it cannot be (paid, cancelled)."""
     import stripe
 
+    try:
+        stripe_client().v1.payment_intents.cancel(intent_id)
+        return True
+    except stripe.InvalidRequestError as exc:
+        log.info("could not cancel %s: %s", intent_id, exc)
+        return False
+
+
+def cancel_open_intents(story_id: str) -> int:
+    """Cancel the story's PaymentIntents that can still be paid (created in the last 30 days)."""
     client = stripe_client()
     since = int((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=OPEN_INTENT_DAYS)).timestamp())
     cancelled = 0
     for intent in client.v1.payment_intents.list(params={"limit": 100, "created": {"gte": since}}).auto_paging_iter():
         if intent.status in OPEN_STATUSES and (intent.to_dict().get("metadata") or {}).get("story_id") == story_id:
-            try:
-                client.v1.payment_intents.cancel(intent.id)
-                cancelled += 1
-            except stripe.InvalidRequestError as exc:  # paid or cancelled meanwhile
-                log.info("could not cancel %s: %s", intent.id, exc)
+            cancelled += cancel_intent(intent.id)  # False when paid or cancelled meanwhile
     return cancelled
 
 

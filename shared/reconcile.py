@@ -51,7 +51,7 @@ def reconcile(since: dt.timedelta, progress: Callable[[str], None] = lambda _: N
         if outcome in ("applied", "held"):
             progress(f"  {'corrected' if backward else outcome} {intent_id}")
 
-    for kind in payments.HANDLED_EVENTS:
+    for kind in payments.FUNDING_EVENTS:
         events = client.v1.events.list(params={"type": kind, "created": {"gte": start}, "limit": 100})
         for ev in events.auto_paging_iter():
             report["events"] += 1

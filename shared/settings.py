@@ -55,6 +55,24 @@ class Settings(BaseSettings):
     story_list_cache_seconds: int = Field(default=10, ge=0, le=300, validation_alias="STORY_LIST_CACHE_SECONDS")
     health_timeout_seconds: float = Field(default=3.0, gt=0, le=30, validation_alias="HEALTH_TIMEOUT_SECONDS")
 
+    # Card-testing defence (shared/defence.py). The two keys come from Key Vault in Azure.
+    guard_container: str = Field(default="guard", validation_alias="GUARD_CONTAINER")
+    client_hash_key: str | None = Field(default=None, validation_alias="CLIENT_HASH_KEY")
+    challenge_hmac_key: str | None = Field(default=None, validation_alias="CHALLENGE_HMAC_KEY")
+    challenge_cost: int = Field(default=5000, ge=1, le=1_000_000, validation_alias="CHALLENGE_COST")
+    challenge_prefix_hex: int = Field(default=1, ge=0, le=6, validation_alias="CHALLENGE_PREFIX_HEX")
+    challenge_attack_prefix_hex: int = Field(default=2, ge=0, le=6, validation_alias="CHALLENGE_ATTACK_PREFIX_HEX")
+    challenge_seconds: int = Field(default=300, ge=30, le=3600, validation_alias="CHALLENGE_SECONDS")
+    limit_client_per_hour: int = Field(default=5, ge=1, validation_alias="LIMIT_CLIENT_PER_HOUR")
+    limit_story_per_hour: int = Field(default=60, ge=1, validation_alias="LIMIT_STORY_PER_HOUR")
+    limit_site_per_minute: int = Field(default=30, ge=1, validation_alias="LIMIT_SITE_PER_MINUTE")
+    limit_site_per_minute_attack: int = Field(default=6, ge=1, validation_alias="LIMIT_SITE_PER_MINUTE_ATTACK")
+    decline_client_per_day: int = Field(default=3, ge=1, validation_alias="DECLINE_CLIENT_PER_DAY")
+    decline_card_per_day: int = Field(default=2, ge=1, validation_alias="DECLINE_CARD_PER_DAY")
+    decline_intent_max: int = Field(default=3, ge=1, validation_alias="DECLINE_INTENT_MAX")
+    attack_declines_per_10_minutes: int = Field(default=10, ge=1, validation_alias="ATTACK_DECLINES_PER_10_MINUTES")
+    attack_minutes: int = Field(default=30, ge=1, le=1440, validation_alias="ATTACK_MINUTES")
+
     @field_validator("stripe_webhook_secrets", "donation_currencies", "cors_allowed_origins", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from shared.clients import cosmos_container
+from shared.clients import cosmos_container, guard_container
 from shared.models import PUBLIC_STATUSES, StoryDoc
 
 
@@ -162,3 +162,67 @@ def execute_batch(story_id: str, operations: list[tuple]) -> None:
     """All operations in one logical partition, atomically (Cosmos transactional batch)."""
     with mapped_errors():
         cosmos_container().execute_item_batch(operations, partition_key=story_id)
+
+
+# ------------------------------------------------------------------ the guard: shared counters and markers
+def incr(doc_id: str, by: int, ttl: int) -> int:
+    """Add `by` to a counter, created on first use with a lifetime of `ttl` seconds; the new count.
+    Atomic across instances (a server-side patch)."""
+    for _ in range(5):
+        try:
+            with mapped_errors():
+                done = guard_container().patch_item(doc_id, partition_key=doc_id,
+                                                    patch_operations=[{"op": "incr", "path": "/n", "value": by}])
+            return int(done["n"])
+        except NotFound:
+            try:
+                with mapped_errors():
+                    guard_container().create_item({"id": doc_id, "n": by, "ttl": ttl})
+                return by
+            except Conflict:
+                continue  # another instance created it first: increment theirs
+    raise Unavailable(f"could not count {doc_id}")
+
+
+def mark_once(doc_id: str, ttl: int, owner: str = "") -> bool:
+    """True the first time `doc_id` is marked (until it expires after `ttl` seconds), and again for
+    the same `owner` (a retried request); False for anyone else."""
+    import time
+
+    body = {"id": doc_id, "ttl": ttl, "expires": int(time.time()) + ttl, "owner": owner}
+    try:
+        with mapped_errors():
+            guard_container().create_item(body)
+        return True
+    except Conflict:
+        doc = read_mark(doc_id)
+        if doc is not None and owner and doc.get("owner") == owner:
+            return True
+        if doc is None or doc.get("expires", 0) >= time.time():
+            return False
+        try:  # expired but not yet removed by TTL: take it over, once
+            from azure.core import MatchConditions
+
+            with mapped_errors():
+                guard_container().replace_item(doc_id, body, etag=doc["_etag"],
+                                               match_condition=MatchConditions.IfNotModified)
+            return True
+        except PreconditionFailed:
+            return False
+
+
+def read_mark(doc_id: str) -> dict[str, Any] | None:
+    try:
+        with mapped_errors():
+            return guard_container().read_item(doc_id, partition_key=doc_id)
+    except NotFound:
+        return None
+
+
+def remove_mark(doc_id: str) -> bool:
+    try:
+        with mapped_errors():
+            guard_container().delete_item(doc_id, partition_key=doc_id)
+        return True
+    except NotFound:
+        return False

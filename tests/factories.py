@@ -88,3 +88,46 @@ def paid_intent(values: dict[str, str], story_id: str, amount: int, need: str = 
     intent = stripe_api(values).v1.payment_intents.create(params={
         "amount": amount, "currency": currency, "payment_method_types": ["card"], "metadata": meta})
     return confirm_with_card(values, intent.id, intent.client_secret, card)
+
+
+def solved_challenge(api: str) -> str:
+    """What the portal's solver sends: a challenge from GET /api/challenge, solved (ALTCHA payload)."""
+    import altcha
+    import requests
+
+    challenge = altcha.Challenge.from_dict(requests.get(f"{api}/api/challenge", timeout=10).json())
+    return altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+
+
+def post_donation(api: str, body: dict, key: str | None = "auto", challenge: str | None = "auto", session=None,
+                  **kwargs):
+    """POST /api/donations as the portal does: a fresh Idempotency-Key and a solved challenge each time."""
+    import uuid
+
+    import requests
+
+    session = session or requests
+    headers = {**kwargs.pop("headers", {}),
+               **({} if key is None else {"Idempotency-Key": str(uuid.uuid4()) if key == "auto" else key})}
+    if challenge is not None and "challenge" not in body:
+        body = {**body, "challenge": solved_challenge(api) if challenge == "auto" else challenge}
+    return session.post(f"{api}/api/donations", json=body, headers=headers, timeout=30, **kwargs)
+
+
+def session_from(address: str):
+    """A requests session whose connections leave from `address` (any of 127.0.0.0/8): another client."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class FromAddress(HTTPAdapter):
+        address = None
+
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    adapter = FromAddress()
+    adapter.address = address
+    session = requests.Session()
+    session.mount("http://", adapter)
+    return session

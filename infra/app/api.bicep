@@ -20,6 +20,9 @@ param cosmosContainerName string
 param keyVaultUri string
 param stripeSecretKeySecretName string
 param stripeWebhookSecretsSecretName string
+param clientHashKeySecretName string
+param challengeHmacKeySecretName string
+param guardContainerName string
 
 param stripePublishableKey string = ''
 param corsAllowedOrigins string = ''
@@ -109,6 +112,18 @@ var appSettings = [
   {
     name: 'STRIPE_WEBHOOK_SECRETS'
     value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${stripeWebhookSecretsSecretName})'
+  }
+  {
+    name: 'CLIENT_HASH_KEY'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${clientHashKeySecretName})'
+  }
+  {
+    name: 'CHALLENGE_HMAC_KEY'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${challengeHmacKeySecretName})'
+  }
+  {
+    name: 'GUARD_CONTAINER'
+    value: guardContainerName
   }
   {
     name: 'STRIPE_PUBLISHABLE_KEY'

@@ -31,6 +31,7 @@ def answer_donations_with(page) -> dict:
 
     def handle(route):
         answer["posts"] += 1
+        answer.setdefault("challenges", []).append((route.request.post_data_json or {}).get("challenge"))
         if answer["next"] == "abort":
             route.abort("connectionrefused")
         else:
@@ -75,7 +76,16 @@ def test_refusals_and_failures_read_as_what_to_do(portal, samples, page):
     expect(page.locator("#donate-submit")).to_have_text("Give $12.34")
     expect(page.locator(f"#donate-form input[name=need][value='{need['need']}'] ~ * .choice-sub")).to_have_text(
         "$12.34 still needed")
-    assert answer["posts"] == 6
+    # The card-testing defence refuses (429): when to try again, in minutes.
+    attempt(page, answer, fake(429, code="rate_limited", retry_after=1500),
+            "There have been too many donation attempts from your connection, so this one was not started and no "
+            "money was taken. Please try again in 25 minutes.")
+    attempt(page, answer, fake(429, code="busy", retry_after=40),
+            "We are receiving a very large number of donation attempts, so this one was not started and no money "
+            "was taken. Please try again in 1 minute.")
+    assert answer["posts"] == 8
+    # Every attempt carried a solved challenge of its own.
+    assert len(set(answer["challenges"])) == 8 and all(answer["challenges"])
 
 
 def test_refusals_in_thai(portal, samples, new_page):
@@ -91,6 +101,9 @@ def test_refusals_in_thai(portal, samples, new_page):
             "โปรดตรวจสอบชื่อที่ต้องการแสดงแล้วลองอีกครั้ง ไม่มีการตัดเงิน")
     attempt(page, answer, {"status": 500, "content_type": "application/json", "body": "{}"},
             "เกิดข้อผิดพลาดในระบบของเรา ไม่มีการตัดเงิน โปรดลองอีกครั้งในอีกสักครู่")
+    attempt(page, answer, fake(429, code="declined", retry_after=7200),
+            "บัตรที่ใช้จากการเชื่อมต่อของคุณถูกปฏิเสธหลายครั้ง จึงพักการชำระเงินใหม่ไว้ชั่วคราว ไม่มีการตัดเงิน "
+            "โปรดลองอีกครั้งในอีก 120 นาที หรือติดต่อเรา")
     expect(page.locator("#donate-message")).not_to_contain_text("HTTP")
 
 

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from shared.models import PUBLIC_STATUSES
+from tests.factories import post_donation, solved_challenge
 
 
 def _open(seeded, currency="USD"):
@@ -17,8 +18,7 @@ def _open(seeded, currency="USD"):
 
 
 def _post(api, body, key: str | None = "auto", **kwargs):
-    headers = {} if key is None else {"Idempotency-Key": str(uuid.uuid4()) if key == "auto" else key}
-    return requests.post(f"{api}/api/donations", json=body, headers=headers, **kwargs)
+    return post_donation(api, body, key, **kwargs)
 
 
 def test_creates_a_payment_intent_with_metadata_and_no_survivor_data(api, stack, seeded):
@@ -42,10 +42,11 @@ def test_same_idempotency_key_gives_the_same_payment_intent(api, seeded):
     story, need = _open(seeded)
     body = {"story_id": story.id, "need": need.need, "amount": 1000, "currency": "USD"}
     key = str(uuid.uuid4())
+    body["challenge"] = solved_challenge(api)  # a retried request sends the same body, challenge included
     first, second = _post(api, body, key), _post(api, body, key)
     assert first.status_code == second.status_code == 201
     assert first.json()["payment_intent_id"] == second.json()["payment_intent_id"]
-    reused = _post(api, {**body, "amount": 1100}, key)
+    reused = _post(api, {**body, "amount": 1100, "challenge": solved_challenge(api)}, key)
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "idempotency_key_reused"
 
 
@@ -147,4 +148,4 @@ def test_config_tells_the_portal_how_to_pay(api, stack):
     body = requests.get(f"{api}/api/config").json()
     assert body["stripe_js_url"] == stack.values["STRIPE_JS_URL"]
     assert body["publishable_key"].startswith("pk_") and body["currencies"] == ["USD", "THB"]
-    assert body["min_amount"]["USD"] == 100 and body["min_amount"]["THB"] == 2000
+    assert body["min_amount"]["USD"] == 500 and body["min_amount"]["THB"] == 10000

@@ -16,7 +16,7 @@ import requests
 
 from shared import clients, funding, store
 from shared.models import StoryDoc
-from tests.factories import confirm_with_card, paid_intent, payment, story, stripe_api
+from tests.factories import confirm_with_card, paid_intent, payment, post_donation, story, stripe_api
 
 
 def new_story(goals: dict[str, int] | None = None, currency: str = "USD", status: str = "published") -> StoryDoc:
@@ -104,9 +104,8 @@ def test_donation_flows_from_api_through_stripe_webhook_queue_to_the_story(api, 
     sid = next(sid for sid, s in seeded.items() if s.status == "published" and s.currency == "USD")
     before = requests.get(f"{api}/api/stories/{sid}").json()
     need = next(n for n in before["needs"] if n["open"] and n["remaining"] >= 2500)
-    r = requests.post(f"{api}/api/donations", headers={"Idempotency-Key": str(uuid.uuid4())}, json={
-        "story_id": sid, "need": need["need"], "amount": 2500, "currency": "USD",
-        "display_name": "A reader in Lyon", "anonymous": False, "email": "donor@example.org"})
+    r = post_donation(api, {"story_id": sid, "need": need["need"], "amount": 2500, "currency": "USD",
+                            "display_name": "A reader in Lyon", "anonymous": False, "email": "donor@example.org"})
     assert r.status_code == 201, r.text
     created = r.json()
     assert created["amount"] == 2500 and created["client_secret"] and created["publishable_key"]
@@ -219,8 +218,7 @@ def test_withdrawing_cancels_open_intents_and_a_payment_after_it_is_held_then_re
     from tests.integration.test_ops_cli import ops
 
     s = new_story({"shelter": 100_000})
-    r = requests.post(f"{api}/api/donations", headers={"Idempotency-Key": str(uuid.uuid4())},
-                      json={"story_id": s.id, "need": "shelter", "amount": 1500, "currency": "USD"})
+    r = post_donation(api, {"story_id": s.id, "need": "shelter", "amount": 1500, "currency": "USD"})
     assert r.status_code == 201, r.text
     withdrawn, cancelled = publishing.withdraw(s.id)
     assert withdrawn.status == "withdrawn" and cancelled >= 1

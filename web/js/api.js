@@ -12,6 +12,7 @@ export class ApiError extends Error {
     this.code = error.code || (status ? "http_error" : "network");
     this.parameter = error.parameter;
     this.remaining = error.remaining;
+    this.retryAfter = error.retry_after;
   }
 }
 
@@ -45,6 +46,8 @@ export function listStories({ need, country, cursor, limit } = {}) {
 export const getStory = (id, { fresh = false } = {}) => request(`/stories/${encodeURIComponent(id)}`, { fresh });
 
 export const getConfig = () => request("/config");
+
+export const getChallenge = () => request("/challenge", { fresh: true });
 
 /** Start a donation; every attempt carries a fresh Idempotency-Key. */
 export function createDonation(donation) {

@@ -6,7 +6,8 @@
 // or Stripe answered with a card or validation error, or the PaymentIntent's status says it is
 // unpaid. Anything else (a thrown error, a lost connection) may have charged the card: the page
 // asks the donor not to pay again yet and watches for the gift to arrive.
-import { createDonation, getConfig, getStory } from "./api.js";
+import { ApiError, createDonation, getConfig, getStory } from "./api.js";
+import * as challenge from "./challenge.js";
 import { $, h, loadScript, prefersReducedMotion } from "./dom.js";
 import { amountInput, decimals, money, parseAmount, percent } from "./format.js";
 import { lang, t } from "./i18n.js";
@@ -27,8 +28,14 @@ const API_ERRORS = {
   payments_unavailable: "donate.err.unavailable",
   story_not_found: "donate.err.storyGone",
   idempotency_key_reused: "donate.err.retry",
+  challenge_required: "donate.err.retry",
+  challenge_invalid: "donate.err.retry",
+  challenge_expired: "donate.err.retry",
+  challenge_used: "donate.err.retry",
   network: "donate.network",
 };
+// Refusals of the card-testing defence (429): say when to try again.
+const WAIT_ERRORS = { rate_limited: "donate.err.tooMany", busy: "donate.err.busy", declined: "donate.err.declinedToday" };
 const FIELDS = ["amount", "email", "display_name", "need"]; // named in field.* strings
 
 let config = null; // GET /api/config, once
@@ -83,6 +90,7 @@ export async function openDonate(current, { need: needKey, funded, from } = {}) 
   const choice = needKey && findNeed(needKey)?.open ? needKey : openNeeds()[0]?.need;
   if (choice) selectNeed(choice);
   showForm();
+  challenge.prepare(); // solved while the donor fills in the form
   section.hidden = false;
   section.scrollIntoView({ block: "start", behavior: prefersReducedMotion() ? "auto" : "smooth" });
   $("#donate-title").focus({ preventScroll: true });
@@ -338,7 +346,10 @@ async function give(donation) {
   const before = await snapshot(donation.need);
   let created;
   try {
-    created = await createDonation(donation);
+    const solved = await challenge.take().catch(() => {
+      throw new ApiError(0, { code: "network", message: "challenge unavailable" });
+    });
+    created = await createDonation({ ...donation, challenge: solved });
   } catch (err) {
     apiProblem(err, donation);
     return;
@@ -408,6 +419,9 @@ function apiProblem(err, donation) {
     refreshStory();
   } else if (code === "amount_out_of_range" && config?.min_amount?.[currency]) {
     say(t("donate.err.amount", { min: money(config.min_amount[currency], currency), max: money(config.max_amount[currency], currency) }));
+  } else if (WAIT_ERRORS[code]) {
+    const minutes = Math.max(1, Math.ceil((err.retryAfter || 60) / 60));
+    say(t(WAIT_ERRORS[code], { wait: minutes === 1 ? t("wait.minute") : t("wait.minutes", { minutes }) }));
   } else if (code === "invalid_field") {
     say(FIELDS.includes(err.parameter) ? t("donate.err.field", { field: t(`field.${err.parameter}`) }) : t("donate.err.form"));
   } else {

@@ -7,6 +7,8 @@ param tags object = {}
 
 param databaseName string
 param containerName string
+@description('The card-testing defence\'s counters and markers: partition key /id, TTL set per item.')
+param guardContainerName string
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   #checkov:skip=CKV_AZURE_99:No VNet in this deployment: Flex Consumption without VNet integration has no fixed outbound IPs to allow; access is Entra ID only (disableLocalAuth).
@@ -90,8 +92,37 @@ resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
   }
 }
 
+resource guard 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: guardContainerName
+  properties: {
+    resource: {
+      id: guardContainerName
+      partitionKey: {
+        paths: [
+          '/id'
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+      defaultTtl: -1 // TTL on; every item says when it expires
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: []
+        excludedPaths: [
+          {
+            path: '/*' // point reads and patches only
+          }
+        ]
+      }
+    }
+  }
+}
+
 output accountName string = account.name
 output accountId string = account.id
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = database.name
 output containerName string = container.name
+output guardContainerName string = guard.name
