@@ -2,10 +2,11 @@
 
     python -m ops seed                     load the fictional sample stories and their assets (idempotent)
     python -m ops upload-assets            upload the milestone icons and the basemap (deploy step)
-    python -m ops check FILE...            privacy-check story files before import
-    python -m ops import FILE              store a story file as a draft (after the privacy check)
+    python -m ops check FILE...            privacy-check story files and their images before import
+    python -m ops import FILE              store a story file as a draft, with its images made safe (after the checks)
     python -m ops publish STORY_ID         publish a draft (after the privacy check)
-    python -m ops withdraw STORY_ID        consent withdrawn: hide the story at once, cancel its open payments
+    python -m ops withdraw STORY_ID        consent withdrawn: hide the story at once, delete its images, cancel
+                                           its open payments
     python -m ops held                     payments held from public totals (story not published...)
     python -m ops refund PAYMENT_INTENT    refund what is left of a payment through Stripe
     python -m ops unblock ADDRESS          lift the card-testing blocks on a donor's address (or --card FINGERPRINT)
@@ -25,6 +26,7 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_IMAGES = ROOT / "sample_data" / "images"
 
 
 def _load_local_settings() -> None:
@@ -34,15 +36,37 @@ def _load_local_settings() -> None:
             os.environ.setdefault(key, str(value))
 
 
+def _story_file(path: Path, images: Path | None):
+    """The story of a file, and the bytes of each of its images found on disk: under --images, beside
+    the story file, in an `images/` folder beside its folder (the layout of sample_data/), or among the
+    sample drawings."""
+    from shared.models import StoryDoc
+    from shared.publishing import image_refs
+
+    raw = json.loads(path.read_text())
+    raw.pop("sample_donations", None)
+    story = StoryDoc.model_validate(raw)
+    folders = [f for f in (images, path.parent, path.parent.parent / "images", SAMPLE_IMAGES) if f is not None]
+    files: dict[str, bytes] = {}
+    for _, ref in image_refs(story):
+        found = next((f / ref.file for f in folders if (f / ref.file).is_file()), None)
+        if found is not None:
+            files[ref.file] = found.read_bytes()
+    return story, files
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("seed", help="load the sample stories and their assets")
     sub.add_parser("upload-assets", help="upload the milestone icons and the basemap")
-    check = sub.add_parser("check", help="privacy-check story files")
+    check = sub.add_parser("check", help="privacy-check story files and their images")
     check.add_argument("files", nargs="+", type=Path)
-    imp = sub.add_parser("import", help="store a story file as a draft")
+    imp = sub.add_parser("import", help="store a story file as a draft, with its images made safe")
     imp.add_argument("file", type=Path)
+    for p in (check, imp):
+        p.add_argument("--images", type=Path, help="folder the story's image files are named from (default: "
+                                                   "beside the story file)")
     for name, text in (("publish", "publish a draft story"), ("withdraw", "hide a story at once (consent withdrawn)")):
         sub.add_parser(name, help=text).add_argument("story_id")
     sub.add_parser("held", help="list payments held from public totals")
@@ -66,27 +90,23 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"uploaded {upload_map_assets()} map assets")
     elif args.command == "check":
-        from shared.models import StoryDoc
         from shared.privacy import check_story
+        from shared.publishing import review_images
 
         failed = 0
         for path in args.files:
-            raw = json.loads(path.read_text())
-            raw.pop("sample_donations", None)
-            problems = check_story(StoryDoc.model_validate(raw))
+            story, files = _story_file(path, args.images)
+            problems = check_story(story) + review_images(story, files)[1]
             failed += bool(problems)
             print(f"{path}: " + ("ok" if not problems else "; ".join(problems)))
         return 1 if failed else 0
     elif args.command in ("import", "publish", "withdraw"):
         from shared import publishing, store
-        from shared.models import StoryDoc
 
         cancelled: int | None = 0
         try:
             if args.command == "import":
-                raw = json.loads(args.file.read_text())
-                raw.pop("sample_donations", None)
-                story = publishing.import_draft(StoryDoc.model_validate(raw))
+                story = publishing.import_draft(*_story_file(args.file, args.images))
             elif args.command == "publish":
                 story = publishing.publish(args.story_id)
             else:
@@ -94,13 +114,23 @@ def main(argv: list[str] | None = None) -> int:
         except publishing.PrivacyProblems as exc:
             print("refused, fix first: " + "; ".join(exc.problems), file=sys.stderr)
             return 1
+        except publishing.AssetsRemain as exc:
+            print(f"WARNING: {exc}", file=sys.stderr)
+            return 1
         except (store.NotFound, store.Conflict, ValueError) as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 1
         print(f"story {story.id} is now {story.status}")
         if args.command == "withdraw":
+            from shared.assets import story_prefix
+            from shared.settings import get_settings
+
+            print("its images are deleted: URLs given out before answer 404")
             print(f"cancelled {cancelled} open payment(s) at Stripe" if cancelled is not None else
                   "WARNING: Stripe could not be asked to cancel open payments; any that arrive will be held")
+            if get_settings().asset_base_url:
+                print(f"CDN mode (ASSET_BASE_URL): purge /{story_prefix(story.id)}* from the CDN now "
+                      "(README, 'Withdrawal')")
     elif args.command == "held":
         from shared.funding import held_payments
 

@@ -47,12 +47,15 @@ def upload_map_assets(progress: Callable[[str], None] = print) -> int:
 
 
 def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = print) -> int:
+    """The map assets, and each story's drawings made safe as `ops import` makes them."""
+    from shared.images import make_safe
+    from shared.publishing import image_refs
+
     count = upload_map_assets(progress)
     for story in stories:
-        refs = [story.cover] + [m.image for m in story.journey]
-        for ref in filter(None, refs):
-            data = (SAMPLES / "images" / ref.file).read_bytes()
-            assets.upload(assets.story_image_path(story.id, ref.file), data, "image/svg+xml")
+        for _, ref in image_refs(story):
+            image = make_safe((SAMPLES / "images" / ref.file).read_bytes(), ref.file)
+            assets.upload(assets.story_image_path(story.id, ref.file), image.data, image.content_type)
             count += 1
     return count
 

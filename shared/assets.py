@@ -3,6 +3,11 @@
 The browser loads them by URL: `ASSET_BASE_URL` + path when a CDN is configured, otherwise a
 read-only SAS URL scoped to one blob (signed with a user delegation key under managed identity
 in Azure, with the account key locally). Keys and SAS URLs are cached, not made per request.
+
+A story's own assets live under `stories/<id>/` and are served with a cache lifetime no longer than
+a SAS URL's (`ASSET_SAS_MINUTES`): when a story is withdrawn they are deleted, and no cache keeps
+them longer than a URL issued before could have been used. Icons and the basemap, shared by every
+story, are cached for a day.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from shared.clients import blob_service
 from shared.settings import get_settings
 
 BASEMAP_PATH = "basemap/asia.geojson"
+STORIES_PREFIX = "stories/"
+SHARED_CACHE_CONTROL = "public, max-age=86400"
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
@@ -22,8 +29,20 @@ def icon_path(kind: str) -> str:
     return f"icons/{kind}.svg"
 
 
+def story_prefix(story_id: str) -> str:
+    """Where every asset of one story lives (nothing else starts with it: ids have a fixed alphabet)."""
+    return f"{STORIES_PREFIX}{story_id}/"
+
+
 def story_image_path(story_id: str, file: str) -> str:
-    return f"stories/{story_id}/{file.rsplit('/', 1)[-1]}"
+    return story_prefix(story_id) + file.rsplit("/", 1)[-1]
+
+
+def cache_control(path: str) -> str:
+    """A story's own assets: no longer than a SAS URL lives. Shared icons and the basemap: a day."""
+    if path.startswith(STORIES_PREFIX):
+        return f"public, max-age={get_settings().asset_sas_minutes * 60}"
+    return SHARED_CACHE_CONTROL
 
 
 class _SasCache:
@@ -37,6 +56,11 @@ class _SasCache:
         with self._lock:
             self._urls.clear()
             self._delegation_key = None
+
+    def forget(self, prefix: str) -> None:
+        with self._lock:
+            for path in [p for p in self._urls if p.startswith(prefix)]:
+                del self._urls[path]
 
     def url(self, path: str) -> str:
         now = dt.datetime.now(dt.timezone.utc)
@@ -101,5 +125,23 @@ def upload(path: str, data: bytes, content_type: str, overwrite: bool = True, co
     if compress:
         data = gzip.compress(data, compresslevel=9, mtime=0)
     blob.upload_blob(data, overwrite=overwrite, content_settings=ContentSettings(
-        content_type=content_type, cache_control="public, max-age=86400",
+        content_type=content_type, cache_control=cache_control(path),
         content_encoding="gzip" if compress else None))
+
+
+def delete_story_assets(story_id: str) -> int:
+    """Delete every blob of the story (with its snapshots): URLs issued before answer 404 at once.
+    Returns how many were deleted."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    container = blob_service().get_container_client(get_settings().map_assets_container)
+    prefix = story_prefix(story_id)
+    deleted = 0
+    for blob in container.list_blobs(name_starts_with=prefix):
+        try:
+            container.delete_blob(blob.name, delete_snapshots="include")
+            deleted += 1
+        except ResourceNotFoundError:  # deleted meanwhile
+            pass
+    _sas.forget(prefix)
+    return deleted

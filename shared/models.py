@@ -7,9 +7,10 @@ so nothing internal can leak into a response by accident.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Category = Literal["shelter", "medical", "legal", "repatriation", "education"]
 MilestoneKind = Literal["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter",
@@ -25,6 +26,12 @@ Period = Annotated[str, StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 StoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16,32}$")]
+
+
+def period_start(period: str) -> dt.date:
+    """The first day of a period: "2026" -> 2026-01-01, "2026-11" -> 2026-11-01."""
+    year, _, month = period.partition("-")
+    return dt.date(int(year), int(month or 1), 1)
 
 
 class Internal(BaseModel):
@@ -85,6 +92,18 @@ class Consent(Internal):
     given: Period
     scope: Short
     recorded_by: Short
+    # The first month (or year) the consent no longer covers: from its first day (UTC) the story is
+    # unpublished. None: consent until withdrawn.
+    expires: Period | None = None
+
+    @model_validator(mode="after")
+    def _expires_after_given(self) -> "Consent":
+        if self.expires is not None and period_start(self.expires) <= period_start(self.given):
+            raise ValueError("consent must expire after the month it was given")
+        return self
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and today >= period_start(self.expires)
 
 
 class StoryDoc(Internal):

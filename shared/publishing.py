@@ -1,13 +1,22 @@
-"""What case workers do with a story: import it as a draft, publish it, withdraw it.
+"""What case workers do with a story: import it as a draft (with its images), publish it, withdraw it;
+and what the consent-expiry timer does with a story whose consent has run out.
 
-Publishing runs the privacy checks first. Withdrawal (consent withdrawn) works from any state
-and takes effect at once: the story answers 404 like any unknown id."""
+Importing and publishing run the privacy checks first (`shared.privacy`), and importing makes every
+image safe (`shared.images`) before anything is stored. Withdrawal (consent withdrawn, or expired)
+works from any state and takes effect at once: the story answers 404 like any unknown id, its
+assets are deleted so that URLs issued before answer 404, and its open PaymentIntents are cancelled."""
 
 from __future__ import annotations
 
-from shared import store
-from shared.models import StoryDoc
-from shared.privacy import check_story
+import datetime as dt
+import logging
+from typing import Mapping
+
+from shared import assets, store
+from shared.models import ImageRef, StoryDoc
+from shared.privacy import check_story, find_leaks, summarise
+
+log = logging.getLogger(__name__)
 
 
 class PrivacyProblems(Exception):
@@ -16,30 +25,85 @@ class PrivacyProblems(Exception):
         self.problems = problems
 
 
-def import_draft(story: StoryDoc) -> StoryDoc:
-    """Store a new story as a draft (an existing id is refused: stories are edited, not re-imported)."""
-    problems = check_story(story)
+class AssetsRemain(Exception):
+    """The story is hidden, but some of its assets could not be deleted: withdraw it again."""
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def image_refs(story: StoryDoc) -> list[tuple[str, ImageRef]]:
+    """(field, image) for every image of the story, named as the privacy findings name fields."""
+    refs = [("cover", story.cover)] if story.cover else []
+    refs += [(f"journey.{i}.image", m.image) for i, m in enumerate(story.journey, 1) if m.image]
+    return refs
+
+
+def review_images(story: StoryDoc, files: Mapping[str, bytes]):
+    """Each image of the story made safe (`images.SafeImage` by file name), and the problems found:
+    a missing file, a refused image, text in a drawing that leaks, two images stored under one name."""
+    from shared.images import ImageRefused, make_safe
+
+    terms = [t for t in story.sensitive_terms if t.strip()]
+    safe: dict = {}
+    problems: list[str] = []
+    stored_as: dict[str, str] = {}
+    for field, ref in image_refs(story):
+        name = assets.story_image_path(story.id, ref.file)
+        if stored_as.setdefault(name, ref.file) != ref.file:
+            problems.append(f"{field}: another image of the story has the same file name ({name.rsplit('/', 1)[-1]})")
+            continue
+        if ref.file in safe:
+            continue
+        data = files.get(ref.file)
+        if data is None:
+            problems.append(f"{field}: image file {ref.file} not found")
+            continue
+        try:
+            image = make_safe(data, ref.file)
+        except ImageRefused as exc:
+            problems.append(f"{field}: image refused: {exc}")
+            continue
+        problems += summarise([f for text in image.texts for f in find_leaks(f"{field} (text in the drawing)", text,
+                                                                                terms)])
+        safe[ref.file] = image
+    return safe, problems
+
+
+def import_draft(story: StoryDoc, files: Mapping[str, bytes]) -> StoryDoc:
+    """Store a new story as a draft, with its images made safe (an existing id is refused: stories are
+    edited, not re-imported). `files`: the bytes of each image, by the file name the story gives."""
+    safe, image_problems = review_images(story, files)
+    problems = check_story(story) + image_problems
     if problems:
         raise PrivacyProblems(problems)
     draft = story.model_copy(update={"status": "draft"})
     try:
         store.get_story(story.id)
     except store.NotFound:
+        for file, image in safe.items():
+            assets.upload(assets.story_image_path(story.id, file), image.data, image.content_type)
         store.upsert_story(draft)
         return draft
     raise store.Conflict(f"story {story.id} exists already")
 
 
-def set_status(story_id: str, status: str) -> StoryDoc:
+def set_status(story_id: str, status: str, **notes: str) -> StoryDoc:
+    """Change the story's status (and record `notes` on it: internal fields, never public)."""
     for _ in range(10):
         story, etag = store.get_story(story_id)
         if status == "published":
             if story.status not in ("draft", "published"):
                 raise ValueError(f"a {story.status} story cannot be published")
+            if story.consent.expired(_today()):
+                raise ValueError(f"the story's consent expired ({story.consent.expires}): record renewed consent first")
             problems = check_story(story)
             if problems:
                 raise PrivacyProblems(problems)
         story.status = status  # type: ignore[assignment]
+        for key, value in notes.items():
+            setattr(story, key, value)
         try:
             store.replace_story(story, etag)
         except store.PreconditionFailed:  # a payment landed meanwhile: read again
@@ -53,18 +117,52 @@ def publish(story_id: str) -> StoryDoc:
     return set_status(story_id, "published")
 
 
-def withdraw(story_id: str) -> tuple[StoryDoc, int | None]:
-    """Hide the story at once, then cancel its PaymentIntents that could still be paid. Returns the
-    story and how many were cancelled (None when Stripe could not be asked: payments that arrive
-    anyway are held, not counted)."""
-    import logging
-
+def withdraw(story_id: str, reason: str = "consent withdrawn") -> tuple[StoryDoc, int | None]:
+    """Hide the story at once, delete its assets, then cancel its PaymentIntents that could still be
+    paid. Returns the story and how many were cancelled (None when Stripe could not be asked: payments
+    that arrive anyway are held, not counted). Raises AssetsRemain when assets could not be deleted
+    (the story is hidden all the same; withdrawing again finishes the work)."""
     from shared import payments
 
-    story = set_status(story_id, "withdrawn")
+    story = set_status(story_id, "withdrawn", withdrawn_reason=reason, withdrawn_on=_today().isoformat())
+    assets_error = None
     try:
-        return story, payments.cancel_open_intents(story_id)
+        deleted = assets.delete_story_assets(story_id)
+        log.info("story %s withdrawn (%s): %d asset(s) deleted", story_id, reason, deleted)
+    except Exception as exc:  # noqa: BLE001 - reported below, after the payments are seen to
+        assets_error = exc
+        log.exception("story %s withdrawn (%s); its assets could not be deleted", story_id, reason)
+    try:
+        cancelled = payments.cancel_open_intents(story_id)
     except Exception:  # noqa: BLE001 - the story is hidden whatever Stripe answers
-        logging.getLogger(__name__).warning("story %s withdrawn; its open PaymentIntents could not be cancelled",
-                                            story_id, exc_info=True)
-        return story, None
+        log.warning("story %s withdrawn; its open PaymentIntents could not be cancelled", story_id, exc_info=True)
+        cancelled = None
+    if assets_error is not None:
+        raise AssetsRemain(f"story {story_id} is hidden, but its assets could not be deleted "
+                           f"({type(assets_error).__name__}): withdraw it again") from assets_error
+    return story, cancelled
+
+
+def unpublish_expired(today: dt.date | None = None) -> list[StoryDoc]:
+    """Withdraw every published or funded story whose consent has expired; the stories unpublished.
+    Each is logged for ops; one that fails is logged and the others still go."""
+    today = today or _today()
+    done: list[StoryDoc] = []
+    failed: list[str] = []
+    for story in store.list_published():
+        if not story.consent.expired(today):
+            continue
+        try:
+            withdrawn, cancelled = withdraw(story.id, reason=f"consent expired {story.consent.expires}")
+        except Exception:  # noqa: BLE001 - the next story must not wait for this one
+            log.exception("consent expired: story %s could NOT be fully unpublished; run ops withdraw %s",
+                          story.id, story.id)
+            failed.append(story.id)
+            continue
+        log.warning("consent expired: story %s unpublished (consent recorded by %s expired %s); "
+                    "%s open payment(s) cancelled", story.id, story.consent.recorded_by, story.consent.expires,
+                    "unknown" if cancelled is None else cancelled)
+        done.append(withdrawn)
+    if failed:
+        raise store.Unavailable(f"consent expired but not fully unpublished: {', '.join(failed)}")
+    return done
