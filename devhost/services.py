@@ -29,7 +29,7 @@ def example_values(port_shift: int = 0) -> dict[str, str]:
     """`Values` of local.settings.json.example, every local port moved by `port_shift`
     (tests and benchmarks run beside `make run` that way)."""
     values = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
-    pattern = re.compile(r":(%s)\b" % "|".join(map(str, LOCAL_PORTS)))
+    pattern = re.compile(r":({})\b".format("|".join(map(str, LOCAL_PORTS))))
     return {k: pattern.sub(lambda m: f":{int(m.group(1)) + port_shift}", str(v)) for k, v in values.items()}
 
 

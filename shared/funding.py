@@ -97,7 +97,7 @@ class PaymentRecord(BaseModel):
 
 
 def _day(ts: int) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat()
 
 
 def partition_of(payment: Payment) -> str:

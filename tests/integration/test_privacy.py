@@ -8,9 +8,8 @@ import json
 import pytest
 import requests
 
-from shared.models import FundingLedger, StoryDetail, StoryPage
+from shared.models import FundingLedger, StoryDetail, StoryDoc, StoryPage
 from shared.privacy import GRID_DEGREES, check_story, coarsen
-from shared.models import StoryDoc
 
 INTERNAL_KEYS = {"consent", "sensitive_terms", "storyId", "_etag", "_rid", "_ts", "_self", "allocations",
                  "reversed", "event_id", "email", "receipt_email", "payment_intent", "created"}
