@@ -10,7 +10,7 @@ a third party or asks a donor to solve a puzzle:
    every instance shares). Under attack the challenges get harder.
 2. **Velocity limits shared by every instance**: PaymentIntents per client per hour, per story per
    hour and for the whole site per minute (lower under attack), counted in Cosmos DB.
-3. **Decline tracking**: every `payment_intent.payment_failed` counts against the client and the
+3. **Decline tracking**: every card payment Stripe declines counts against the client and the
    card's fingerprint; past a threshold the client is refused for a day, an intent with too many
    declines is cancelled, and a site-wide spike of declines raises the alarm (harder challenges,
    fewer new PaymentIntents, a log line and a metric for ops).
@@ -135,8 +135,8 @@ class Limit:
 
 
 def admit(client: str, story_id: str) -> None:
-    """Count one new PaymentIntent against the client, the story and the site; refuse (429 with
-    Retry-After) past any limit or while the client is blocked for declines."""
+    """Count one new PaymentIntent against the client, the story and the site; refuse past any limit
+    (`rate_limited`, `busy`) or while the client is blocked for declines (`declined`), saying when to retry."""
     s = get_settings()
     declines = _count(f"decline:client:{client}", DAY)
     if declines >= s.decline_client_per_day:

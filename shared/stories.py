@@ -94,7 +94,7 @@ def journey_geojson(story: StoryDoc) -> dict[str, Any]:
 
 
 def public_story(story_id: str) -> StoryDoc:
-    """A published (or funded) story, or the same 404 whatever the reason it is not public."""
+    """A published (or funded) story, or the same `story_not_found` whatever the reason it is not public."""
     if not STORY_ID.fullmatch(story_id or ""):
         raise not_found()
     try:
