@@ -114,7 +114,8 @@ class LocalServices:
                  "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
                 [blob, queue],
             ),
-            Service("cosmosdb", [str(NODE_BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(cosmos)], [cosmos]),
+            Service("cosmosdb", [str(NODE_BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(cosmos), "--keep-alive"],
+                    [cosmos]),
             Service("localstripe", [sys.executable, "-m", "devhost.localstripe_server", str(stripe)], [stripe]),
         ]
 
