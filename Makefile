@@ -5,17 +5,27 @@ PY     := $(VENV)/bin/python
 STAMP  := .local/stamps
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit install python-deps node-deps browser checkov web clean
+.PHONY: run test unit lint bench install python-deps node-deps browser checkov web clean
 
 run: install web
 	$(PY) -m devhost run
 
-test: install web browser checkov
-	$(PY) -m pytest
+test: install web browser checkov lint
+	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/integration tests/e2e tests/infra
 
 # The unit layer alone: pure rules, no service started, seconds.
 unit: python-deps
 	$(PY) -m pytest tests/unit
+
+# Lint and types (settings in pyproject.toml).
+lint: python-deps
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# Benchmarks: ratios measured side by side in one run, printed as one table (bench/__main__.py).
+bench: install web browser
+	$(PY) -m bench
 
 install: python-deps node-deps
 

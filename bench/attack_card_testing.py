@@ -81,6 +81,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--attempts", type=int, default=300)
     args = parser.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)  # the defence's warnings, one per refusal, would drown the table
 
     from devhost.services import example_values
 

@@ -42,6 +42,17 @@ def load(path: Path | None):
     return cases, raw.get("terms", [])
 
 
+def measure(corpus: Path | None = None) -> tuple[int, int, int, int]:
+    """(leaks caught, leaks, clean sentences flagged, clean sentences): the row `make bench` prints."""
+    from shared.privacy import scan
+
+    cases, terms = load(corpus)
+    leaks = [c for c in cases if c.leak]
+    clean = [c for c in cases if not c.leak]
+    return (sum(bool(scan(c.text, terms)) for c in leaks), len(leaks),
+            sum(bool(scan(c.text, terms)) for c in clean), len(clean))
+
+
 def main(verbose: bool = False, corpus: Path | None = None) -> int:
     from shared.privacy import scan
 
@@ -80,7 +91,7 @@ def main(verbose: bool = False, corpus: Path | None = None) -> int:
     print(f"{'all clean':<24}{flagged:>9}/{n:<4}{flagged / n:>5.0%}\n")
 
     langs = sorted({c.lang for c in cases})
-    print(f"{len(cases)} sentences ({', '.join(f'{sum(c.lang == l for c in cases)} {l}' for l in langs)}), "
+    print(f"{len(cases)} sentences ({', '.join(f'{sum(c.lang == lang for c in cases)} {lang}' for lang in langs)}), "
           f"{len(terms)} recorded terms, {elapsed * 1000 / len(cases):.2f} ms a sentence")
     print(f"overall: recall {caught}/{total} ({caught / total:.1%}), false alarms {flagged}/{n} ({flagged / n:.1%})")
     return 0 if caught == total and flagged == 0 else 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import gzip
 import hmac
@@ -23,11 +24,12 @@ import mimetypes
 import re
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import azure.functions as func
@@ -59,7 +61,7 @@ class QueueOptions:
     max_polling_interval: float = 60.0
 
     @classmethod
-    def from_host_json(cls, host: dict) -> "QueueOptions":
+    def from_host_json(cls, host: dict) -> QueueOptions:
         q = host.get("extensions", {}).get("queues", {})
         return cls(
             message_encoding=q.get("messageEncoding", "base64").lower(),
@@ -255,10 +257,8 @@ class Host:
             status = f"Failed ({type(exc).__name__}: {exc}) attempt {msg.dequeue_count}/{opts.max_dequeue_count}"
             if msg.dequeue_count >= opts.max_dequeue_count:
                 poison = self.queue_client(q, f"{q.queue}-poison")
-                try:
+                with contextlib.suppress(Exception):  # it exists already
                     poison.create_queue()
-                except Exception:  # already exists
-                    pass
                 poison.send_message(msg.content)
                 client.delete_message(msg.id, msg.pop_receipt)
                 status += f"; moved to {q.queue}-poison"
@@ -318,12 +318,12 @@ class Host:
         fields = t.schedule.split()
         # NCRONTAB has seconds first; croniter takes them last.
         expr = " ".join(fields[1:] + fields[:1]) if len(fields) == 6 else t.schedule
-        it = croniter(expr, dt.datetime.now(dt.timezone.utc))
+        it = croniter(expr, dt.datetime.now(dt.UTC))
         if t.run_on_startup:
             self.run_timer(t)
         while not self._stop.is_set():
             nxt = it.get_next(dt.datetime)
-            if self._stop.wait(max(0.0, (nxt - dt.datetime.now(dt.timezone.utc)).total_seconds())):
+            if self._stop.wait(max(0.0, (nxt - dt.datetime.now(dt.UTC)).total_seconds())):
                 break
             self.run_timer(t)
 

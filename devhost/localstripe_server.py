@@ -739,7 +739,7 @@ def retry_webhook_deliveries() -> None:
                 async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
                     async with session.post(endpoint.url, data=payload, headers=headers) as response:
                         outcome = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 outcome = type(exc).__name__
             if isinstance(outcome, int) and 200 <= outcome < 300:
                 event.pending_webhooks = max(0, event.pending_webhooks - 1)

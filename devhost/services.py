@@ -29,7 +29,7 @@ def example_values(port_shift: int = 0) -> dict[str, str]:
     """`Values` of local.settings.json.example, every local port moved by `port_shift`
     (tests and benchmarks run beside `make run` that way)."""
     values = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]
-    pattern = re.compile(r":(%s)\b" % "|".join(map(str, LOCAL_PORTS)))
+    pattern = re.compile(r":({})\b".format("|".join(map(str, LOCAL_PORTS))))
     return {k: pattern.sub(lambda m: f":{int(m.group(1)) + port_shift}", str(v)) for k, v in values.items()}
 
 
@@ -114,7 +114,8 @@ class LocalServices:
                  "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
                 [blob, queue],
             ),
-            Service("cosmosdb", [str(NODE_BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(cosmos)], [cosmos]),
+            Service("cosmosdb", [str(NODE_BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(cosmos), "--keep-alive"],
+                    [cosmos]),
             Service("localstripe", [sys.executable, "-m", "devhost.localstripe_server", str(stripe)], [stripe]),
         ]
 

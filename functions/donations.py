@@ -2,8 +2,8 @@
 
 import azure.functions as func
 
+from functions.http import cached_json, endpoint, json_response
 from shared import defence, donations
-from shared.http import cached_json, endpoint, json_response
 
 bp = func.Blueprint()
 

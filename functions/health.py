@@ -2,8 +2,8 @@
 
 import azure.functions as func
 
+from functions.http import json_response
 from shared import health
-from shared.http import json_response
 
 bp = func.Blueprint()
 

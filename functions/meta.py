@@ -2,8 +2,8 @@
 
 import azure.functions as func
 
-from shared import openapi
-from shared.http import cached_json, endpoint
+from functions import openapi
+from functions.http import cached_json, endpoint
 
 bp = func.Blueprint()
 

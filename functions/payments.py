@@ -6,8 +6,9 @@ import logging
 
 import azure.functions as func
 
+from functions.http import endpoint, json_response
 from shared import events_queue, payments, reconcile
-from shared.http import ApiError, endpoint, json_response
+from shared.errors import DomainError
 from shared.settings import get_settings
 
 bp = func.Blueprint()
@@ -23,19 +24,19 @@ def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
                                         get_settings().stripe_webhook_secrets)
     except payments.SignatureError as exc:
         log.warning("webhook rejected: %s", exc)
-        raise ApiError(400, "invalid_signature", f"Webhook rejected: {exc}") from None
+        raise DomainError("invalid_signature", f"Webhook rejected: {exc}") from None
     try:
         message = payments.notice(event)
     except ValueError as exc:  # a handled type without what we need
         log.warning("webhook event %s lacks required fields: %s", event.get("id"), exc)
-        raise ApiError(400, "invalid_event", "The event lacks required fields") from None
+        raise DomainError("invalid_event", "The event lacks required fields") from None
     if message is None:
         return json_response({"received": True, "ignored": event.get("type")})
     try:
         events_queue.enqueue(message)
     except Exception:
         log.exception("could not enqueue %s", message.event_id)
-        raise ApiError(503, "queue_unavailable", "Could not accept the event now; retry later") from None
+        raise DomainError("queue_unavailable", "Could not accept the event now; retry later") from None
     return json_response({"received": True})
 
 

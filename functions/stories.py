@@ -2,9 +2,9 @@
 
 import azure.functions as func
 
+from functions.http import cached_json, endpoint
 from shared import funding, stories
 from shared.models import FundingLedger
-from shared.http import cached_json, endpoint
 
 bp = func.Blueprint()
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from shared import assets, funding, store
 from shared.models import MILESTONE_KINDS, StoryDoc
@@ -63,7 +63,7 @@ def upload_assets(stories: list[StoryDoc], progress: Callable[[str], None] = pri
 def sample_payment(story: StoryDoc, index: int, donation: dict) -> funding.Payment:
     """A fictional gift, settled through the same funding core as Stripe's payments (provider
     "sample", so that reconcile never checks it against Stripe)."""
-    day = dt.datetime.fromisoformat(donation["day"]).replace(hour=12, tzinfo=dt.timezone.utc)
+    day = dt.datetime.fromisoformat(donation["day"]).replace(hour=12, tzinfo=dt.UTC)
     return funding.Payment(
         id=f"sample_{story.id}_{index}", provider="sample", story_id=story.id, need=donation["need"],
         currency=story.currency, received=donation["amount"], created=int(day.timestamp()),

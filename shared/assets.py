@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 from urllib.parse import quote
 
 from shared.clients import blob_service
@@ -49,8 +50,8 @@ class _SasCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._urls: dict[str, tuple[str, dt.datetime]] = {}
-        self._delegation_key = None
-        self._delegation_key_expiry = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        self._delegation_key: Any = None  # a UserDelegationKey once asked for
+        self._delegation_key_expiry = dt.datetime.min.replace(tzinfo=dt.UTC)
 
     def clear(self) -> None:
         with self._lock:
@@ -63,7 +64,7 @@ class _SasCache:
                 del self._urls[path]
 
     def url(self, path: str) -> str:
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         with self._lock:
             cached = self._urls.get(path)
             if cached and cached[1] > now:
@@ -87,7 +88,7 @@ class _SasCache:
         else:
             signing["user_delegation_key"] = self._user_delegation_key(now)
         token = generate_blob_sas(
-            account_name=service.account_name, container_name=s.map_assets_container, blob_name=path,
+            account_name=service.account_name or "", container_name=s.map_assets_container, blob_name=path,
             permission=BlobSasPermissions(read=True), expiry=expiry,
             protocol="https" if service.url.startswith("https") else "https,http", **signing,
         )

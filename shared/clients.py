@@ -7,7 +7,7 @@ in Azure they carry endpoints only and the managed identity is used.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.settings import get_settings
 
@@ -24,11 +24,11 @@ def credential():
     return DefaultAzureCredential()
 
 
-def cosmos_client(timeout: float | None = None, retries: int | None = None) -> "CosmosClient":
+def cosmos_client(timeout: float | None = None, retries: int | None = None) -> CosmosClient:
     from azure.cosmos import CosmosClient
 
     s = get_settings()
-    options = {}
+    options: dict[str, Any] = {}
     if timeout is not None:
         options.update(connection_timeout=timeout, timeout=timeout, retry_total=retries or 0,
                        retry_connect=retries or 0, retry_read=retries or 0)
@@ -36,13 +36,13 @@ def cosmos_client(timeout: float | None = None, retries: int | None = None) -> "
 
 
 @lru_cache(maxsize=1)
-def cosmos_container() -> "ContainerProxy":
+def cosmos_container() -> ContainerProxy:
     s = get_settings()
     return cosmos_client().get_database_client(s.cosmos_database).get_container_client(s.cosmos_container)
 
 
 @lru_cache(maxsize=1)
-def guard_container() -> "ContainerProxy":
+def guard_container() -> ContainerProxy:
     """The card-testing defence's counters and markers (partition key /id, per-item TTL)."""
     s = get_settings()
     return cosmos_client().get_database_client(s.cosmos_database).get_container_client(s.guard_container)
@@ -53,27 +53,28 @@ def _storage_options() -> dict:
     from azure.storage.queue import ExponentialRetry
 
     return {"connection_timeout": 5, "read_timeout": 10,
-            "retry_policy": ExponentialRetry(initial_backoff=0.2, increment_base=1, retry_total=2)}
+            "retry_policy": ExponentialRetry(initial_backoff=0.2,  # type: ignore[arg-type]  # seconds; the SDK annotates int
+                              increment_base=1, retry_total=2)}
 
 
 @lru_cache(maxsize=1)
-def blob_service() -> "BlobServiceClient":
+def blob_service() -> BlobServiceClient:
     from azure.storage.blob import BlobServiceClient
 
     s = get_settings()
     if s.storage_connection_string:
         return BlobServiceClient.from_connection_string(s.storage_connection_string, **_storage_options())
-    return BlobServiceClient(s.storage_blob_uri, credential=credential(), **_storage_options())
+    return BlobServiceClient(s.storage_blob_uri or "", credential=credential(), **_storage_options())
 
 
 @lru_cache(maxsize=1)
-def queue_service() -> "QueueServiceClient":
+def queue_service() -> QueueServiceClient:
     from azure.storage.queue import QueueServiceClient
 
     s = get_settings()
     if s.storage_connection_string:
         return QueueServiceClient.from_connection_string(s.storage_connection_string, **_storage_options())
-    return QueueServiceClient(s.storage_queue_uri, credential=credential(), **_storage_options())
+    return QueueServiceClient(s.storage_queue_uri or "", credential=credential(), **_storage_options())
 
 
 def reset() -> None:

@@ -10,7 +10,7 @@ a third party or asks a donor to solve a puzzle:
    every instance shares). Under attack the challenges get harder.
 2. **Velocity limits shared by every instance**: PaymentIntents per client per hour, per story per
    hour and for the whole site per minute (lower under attack), counted in Cosmos DB.
-3. **Decline tracking**: every `payment_intent.payment_failed` counts against the client and the
+3. **Decline tracking**: every card payment Stripe declines counts against the client and the
    card's fingerprint; past a threshold the client is refused for a day, an intent with too many
    declines is cancelled, and a site-wide spike of declines raises the alarm (harder challenges,
    fewer new PaymentIntents, a log line and a metric for ops).
@@ -38,7 +38,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared import store
-from shared.http import ApiError
+from shared.errors import DomainError
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def _secret(attr: str, name: str) -> str:
     value = getattr(get_settings(), attr)
     if not value:
         log.error("%s is not set: donations are refused until it is", name)
-        raise ApiError(503, "payments_unavailable", "Payments are briefly unavailable; try again")
+        raise DomainError("payments_unavailable", "Payments are briefly unavailable; try again")
     return value
 
 
@@ -107,20 +107,20 @@ def redeem(payload: str | None, owner: str) -> None:
     import altcha
 
     if not payload:
-        raise ApiError(400, "challenge_required", "Solve a challenge from GET /api/challenge and send it as "
+        raise DomainError("challenge_required", "Solve a challenge from GET /api/challenge and send it as "
                        "'challenge'", parameter="challenge")
     if len(payload) > 4096:
-        raise ApiError(400, "challenge_invalid", "The challenge solution is not valid", parameter="challenge")
+        raise DomainError("challenge_invalid", "The challenge solution is not valid", parameter="challenge")
     result = altcha.verify_solution(payload, _secret("challenge_hmac_key", "CHALLENGE_HMAC_KEY"))
     if result.expired:
-        raise ApiError(400, "challenge_expired", "The challenge has expired; solve a new one", parameter="challenge")
+        raise DomainError("challenge_expired", "The challenge has expired; solve a new one", parameter="challenge")
     if not result.verified:
-        raise ApiError(400, "challenge_invalid", "The challenge solution is not valid", parameter="challenge")
+        raise DomainError("challenge_invalid", "The challenge solution is not valid", parameter="challenge")
     challenge = altcha.Payload.from_base64(payload).challenge
     expires = int(challenge.parameters.expires_at or time.time() + get_settings().challenge_seconds)
-    marker = "used:" + hashlib.sha256(challenge.signature.encode()).hexdigest()[:40]
+    marker = "used:" + hashlib.sha256((challenge.signature or "").encode()).hexdigest()[:40]
     if not store.mark_once(marker, ttl=max(60, expires - int(time.time()) + 60), owner=owner):
-        raise ApiError(400, "challenge_used", "This challenge was used already; solve a new one",
+        raise DomainError("challenge_used", "This challenge was used already; solve a new one",
                        parameter="challenge")
 
 
@@ -135,8 +135,8 @@ class Limit:
 
 
 def admit(client: str, story_id: str) -> None:
-    """Count one new PaymentIntent against the client, the story and the site; refuse (429 with
-    Retry-After) past any limit or while the client is blocked for declines."""
+    """Count one new PaymentIntent against the client, the story and the site; refuse past any limit
+    (`rate_limited`, `busy`) or while the client is blocked for declines (`declined`), saying when to retry."""
     s = get_settings()
     declines = _count(f"decline:client:{client}", DAY)
     if declines >= s.decline_client_per_day:
@@ -155,8 +155,8 @@ def admit(client: str, story_id: str) -> None:
             raise _too_many(limit.code, limit.message, _window_left(limit.per))
 
 
-def _too_many(code: str, message: str, retry_after: int) -> ApiError:
-    return ApiError(429, code, message, retry_after=retry_after)
+def _too_many(code: str, message: str, retry_after: int) -> DomainError:
+    return DomainError(code, message, retry_after=retry_after)
 
 
 def _window_left(per: int) -> int:
@@ -221,4 +221,4 @@ def _count(key: str, per: int) -> int:
 
 def _exists(key: str) -> bool:
     doc = store.read_mark(key)
-    return bool(doc) and doc.get("expires", 0) >= time.time()
+    return doc is not None and doc.get("expires", 0) >= time.time()

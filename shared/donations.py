@@ -11,10 +11,19 @@ import json
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from shared import defence
-from shared.http import ApiError
+from shared.errors import DomainError
 from shared.models import Category
 from shared.names import clean_display_name
 from shared.payments import minor_units_per_major, stripe_client
@@ -95,23 +104,23 @@ def portal_config() -> PortalConfig:
 
 def parse(body: bytes, idempotency_key: str | None) -> DonationCreate:
     if not idempotency_key or not 8 <= len(idempotency_key) <= 255:
-        raise ApiError(400, "idempotency_key_required", "Send a fresh Idempotency-Key header (8-255 characters) "
+        raise DomainError("idempotency_key_required", "Send a fresh Idempotency-Key header (8-255 characters) "
                        "with each donation attempt", parameter="Idempotency-Key")
     if len(body) > MAX_BODY_BYTES:
-        raise ApiError(413, "body_too_large", "The request body is too large")
+        raise DomainError("body_too_large", "The request body is too large")
     try:
         data = json.loads(body or b"null")
     except (ValueError, RecursionError):
-        raise ApiError(400, "invalid_json", "The body is not valid JSON") from None
+        raise DomainError("invalid_json", "The body is not valid JSON") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "invalid_body", "The body must be a JSON object")
+        raise DomainError("invalid_body", "The body must be a JSON object")
     try:
         return DonationCreate.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "body"
         message = "is required" if err["type"] == "missing" else err["msg"].removeprefix("Value error, ")
-        raise ApiError(400, "invalid_field", f"'{field}' {message}", parameter=field) from None
+        raise DomainError("invalid_field", f"'{field}' {message}", parameter=field) from None
 
 
 def create(donation: DonationCreate, idempotency_key: str, forwarded_for: str | None = None) -> DonationCreated:
@@ -121,25 +130,25 @@ def create(donation: DonationCreate, idempotency_key: str, forwarded_for: str | 
     defence.redeem(donation.challenge, owner=hashlib.sha256(idempotency_key.encode()).hexdigest()[:24])
     currency = donation.currency.upper()
     if currency not in s.donation_currencies:
-        raise ApiError(400, "unsupported_currency", f"Donations are accepted in {', '.join(s.donation_currencies)}",
+        raise DomainError("unsupported_currency", f"Donations are accepted in {', '.join(s.donation_currencies)}",
                        parameter="currency")
     story = public_story(donation.story_id)
     if currency != story.currency:
-        raise ApiError(400, "currency_mismatch", f"This story's needs are in {story.currency}", parameter="currency")
+        raise DomainError("currency_mismatch", f"This story's needs are in {story.currency}", parameter="currency")
     need = story.need(donation.need)
     if need is None:
-        raise ApiError(404, "need_not_found", "This story has no such need", parameter="need")
+        raise DomainError("need_not_found", "This story has no such need", parameter="need")
     low, high = bounds(currency)
     # The last part of a need may be smaller than the usual minimum: accept exactly that amount, as long
     # as Stripe can charge it.
     remainder = STRIPE_MINIMUM.get(currency, DEFAULT_STRIPE_MINIMUM) <= donation.amount == need.remaining
     if not (low <= donation.amount <= high or remainder):
-        raise ApiError(400, "amount_out_of_range", f"The amount must be between {low} and {high} "
+        raise DomainError("amount_out_of_range", f"The amount must be between {low} and {high} "
                        f"(minor units of {currency})", parameter="amount")
     if not need.open:
-        raise ApiError(409, "need_funded", "This need is already fully funded", remaining=0)
+        raise DomainError("need_funded", "This need is already fully funded", remaining=0)
     if donation.amount > need.remaining:
-        raise ApiError(409, "exceeds_remaining", "The amount is more than this need still requires",
+        raise DomainError("exceeds_remaining", "The amount is more than this need still requires",
                        remaining=need.remaining)
 
     client = defence.client_hash(defence.client_address(forwarded_for))
@@ -166,9 +175,9 @@ def _create_intent(params: dict, idempotency_key: str):
     try:
         return stripe_client().v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.IdempotencyError:
-        raise ApiError(409, "idempotency_key_reused", "This Idempotency-Key was used for a different donation; "
+        raise DomainError("idempotency_key_reused", "This Idempotency-Key was used for a different donation; "
                        "use a fresh key") from None
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError):
-        raise ApiError(503, "payments_unavailable", "Payments are briefly unavailable; try again") from None
+        raise DomainError("payments_unavailable", "Payments are briefly unavailable; try again") from None
     except stripe.StripeError:
-        raise ApiError(502, "payment_refused", "The payment provider refused to start this donation") from None
+        raise DomainError("payment_refused", "The payment provider refused to start this donation") from None

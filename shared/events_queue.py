@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
@@ -73,5 +73,5 @@ def replay_poison(handle: Callable[[PaymentNotice], object], limit: int = 10_000
             report["handled"] += 1
     for msg in failed:  # visible again for the next run
         poison.update_message(msg.id, msg.pop_receipt, visibility_timeout=0)
-    report["left_in_poison"] = poison.get_queue_properties().approximate_message_count
+    report["left_in_poison"] = poison.get_queue_properties().approximate_message_count or 0
     return report

@@ -8,7 +8,7 @@ repeats do not matter: settling the same state twice changes nothing, and a late
 only what is new.
 
 - A payment has one record, id = the provider's payment id. Creating it a second time conflicts
-  (409), so a repeat changes nothing.
+  (a conflict), so a repeat changes nothing.
 - Reversals are cumulative per kind: `refund`, `dispute` (a dispute lost) and `correction` (the
   record claims more than the provider received: reconcile's repair). Only the part beyond what the
   record already reverses is applied, as a negative record.
@@ -97,7 +97,7 @@ class PaymentRecord(BaseModel):
 
 
 def _day(ts: int) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date().isoformat()
 
 
 def partition_of(payment: Payment) -> str:
@@ -242,7 +242,7 @@ def settle(payment: Payment) -> Outcome:
 
 
 def _settle(partition: str, payment: Payment) -> Outcome:
-    # A plain payment is usually new: skip reading its record, a 409 on create says it exists.
+    # A plain payment is usually new: skip reading its record, a conflict on create says it exists.
     read_record = bool(payment.refunded or payment.disputed or payment.received == 0)
     for attempt in range(MAX_ATTEMPTS):
         story, etag = _story(partition)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -42,13 +43,13 @@ def check_storage(timeout: float) -> None:
     from azure.storage.queue import QueueServiceClient
 
     s = get_settings()
-    options = dict(connection_timeout=timeout, read_timeout=timeout, retry_total=0)
+    options: dict[str, Any] = dict(connection_timeout=timeout, read_timeout=timeout, retry_total=0)
     if s.storage_connection_string:
         blobs = BlobServiceClient.from_connection_string(s.storage_connection_string, **options)
         queues = QueueServiceClient.from_connection_string(s.storage_connection_string, **options)
     else:
-        blobs = BlobServiceClient(s.storage_blob_uri, credential=credential(), **options)
-        queues = QueueServiceClient(s.storage_queue_uri, credential=credential(), **options)
+        blobs = BlobServiceClient(s.storage_blob_uri or "", credential=credential(), **options)
+        queues = QueueServiceClient(s.storage_queue_uri or "", credential=credential(), **options)
     blobs.get_container_client(s.map_assets_container).get_container_properties(timeout=int(timeout) or 1)
     queues.get_queue_client(PAYMENT_EVENTS).get_queue_properties(timeout=int(timeout) or 1)
 
@@ -60,7 +61,7 @@ def _run(name: str, check: Callable[[float], None], timeout: float) -> Dependenc
     start = time.perf_counter()
     try:
         check(timeout)
-        status = "up"
+        status: Literal["up", "down"] = "up"
     except Exception as exc:  # any failure means down; the reason goes to the log, not the body
         log.warning("health: %s is down: %s", name, type(exc).__name__)
         status = "down"

@@ -97,7 +97,7 @@ def safe_photo(data: bytes, out_format: str = "JPEG") -> SafeImage:
 def _detectors():
     import cv2
 
-    base = cv2.data.haarcascades
+    base = cv2.data.haarcascades  # type: ignore[attr-defined]  # the 4.x wheels ship the cascades
     frontal = cv2.CascadeClassifier(base + "haarcascade_frontalface_alt2.xml")
     profile = cv2.CascadeClassifier(base + "haarcascade_profileface.xml")
     if frontal.empty() or profile.empty():
@@ -166,13 +166,18 @@ def _check_value(where: str, value: str) -> None:
 
 
 def sanitise_svg(data: bytes) -> SafeImage:
-    import xml.etree.ElementTree as ET
+    import xml.etree.ElementTree as ET  # for writing the cleaned tree back
+
+    from defusedxml.ElementTree import DefusedXmlException
+    from defusedxml.ElementTree import fromstring as parse_safely
 
     head = data[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in data.lower():
         raise ImageRefused("the drawing declares a DOCTYPE or entities: save it as plain SVG")
     try:
-        root = ET.fromstring(data)
+        root = parse_safely(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise ImageRefused("the drawing declares a DOCTYPE or entities: save it as plain SVG") from None
     except ET.ParseError:
         raise ImageRefused("the drawing is not well-formed SVG") from None
     ns, name = _local(root.tag)

@@ -97,7 +97,7 @@ class Consent(Internal):
     expires: Period | None = None
 
     @model_validator(mode="after")
-    def _expires_after_given(self) -> "Consent":
+    def _expires_after_given(self) -> Consent:
         if self.expires is not None and period_start(self.expires) <= period_start(self.given):
             raise ValueError("consent must expire after the month it was given")
         return self

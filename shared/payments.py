@@ -116,7 +116,8 @@ def notice(event: dict[str, Any]) -> PaymentNotice | None:
     claims = {"claimed_amount": obj.get("amount_received") or obj.get("amount"), "claimed_currency": obj.get("currency"),
               "claimed_story": (obj.get("metadata") or {}).get("story_id")}
     failed_charge = _id((obj.get("last_payment_error") or {}).get("charge")) if kind == DECLINED else None
-    return PaymentNotice(event_id=event.get("id"), type=kind, created=event.get("created"), payment_intent=intent,
+    return PaymentNotice(event_id=str(event.get("id") or ""), type=kind, created=int(event.get("created") or 0),
+                         payment_intent=intent,
                          charge=failed_charge if isinstance(failed_charge, str) else None,
                          **{k: _claim(v) for k, v in claims.items()})
 
@@ -274,7 +275,7 @@ def cancel_intent(intent_id: str) -> bool:
 def cancel_open_intents(story_id: str) -> int:
     """Cancel the story's PaymentIntents that can still be paid (created in the last 30 days)."""
     client = stripe_client()
-    since = int((dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=OPEN_INTENT_DAYS)).timestamp())
+    since = int((dt.datetime.now(dt.UTC) - dt.timedelta(days=OPEN_INTENT_DAYS)).timestamp())
     cancelled = 0
     for intent in client.v1.payment_intents.list(params={"limit": 100, "created": {"gte": since}}).auto_paging_iter():
         if intent.status in OPEN_STATUSES and (intent.to_dict().get("metadata") or {}).get("story_id") == story_id:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 from shared import assets, store
 from shared.models import ImageRef, StoryDoc
@@ -30,7 +30,7 @@ class AssetsRemain(Exception):
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def image_refs(story: StoryDoc) -> list[tuple[str, ImageRef]]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from shared import funding, payments
 
@@ -32,7 +32,7 @@ def parse_since(text: str) -> dt.timedelta:
 
 def reconcile(since: dt.timedelta, progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
     client = payments.stripe_client()
-    start = int((dt.datetime.now(dt.timezone.utc) - since).timestamp())
+    start = int((dt.datetime.now(dt.UTC) - since).timestamp())
     report = {"events": 0, "payments": 0, "applied": 0, "held": 0, "unchanged": 0, "not_ours": 0,
               "unknown_payment": 0, "corrected": 0, "failed": 0}
     checked: set[str] = set()

@@ -9,10 +9,10 @@ from the app settings that `infra/` writes. Nothing environment-specific is defa
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 CsvList = Annotated[list[str], NoDecode]
 

@@ -4,8 +4,9 @@ the SDK's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from shared.clients import cosmos_container, guard_container
 from shared.models import PUBLIC_STATUSES, StoryDoc
@@ -47,7 +48,7 @@ def mapped_errors() -> Iterator[None]:
         yield
     except CosmosBatchOperationError as exc:
         failed = exc.operation_responses[exc.error_index] if exc.operation_responses else {}
-        status = failed.get("statusCode", exc.status_code)
+        status = int(failed.get("statusCode") or exc.status_code or 0)
         raise _BY_STATUS.get(status, StoreError)(f"batch operation {exc.error_index} failed with {status}") from exc
     except CosmosHttpResponseError as exc:
         cls = _BY_STATUS.get(exc.status_code or 0, Unavailable if (exc.status_code or 500) >= 500 else StoreError)
@@ -107,7 +108,7 @@ def published_pages(page_size: int = 100, continuation: str | None = None) -> It
         ).by_page(continuation)
         for page in pager:
             items = [StoryDoc.model_validate(_without_system_fields(i)) for i in page]
-            yield items, pager.continuation_token
+            yield items, pager.continuation_token  # type: ignore[attr-defined]  # set by by_page()
 
 
 def list_published() -> list[StoryDoc]:

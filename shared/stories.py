@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from shared import assets, store
-from shared.http import ApiError
+from shared.errors import DomainError
 from shared.models import (
     PUBLIC_STATUSES,
     AssetPublic,
@@ -33,7 +33,11 @@ from shared.privacy import coarsen
 from shared.settings import get_settings
 
 STORY_ID = re.compile(r"[a-z0-9]{16,32}")
-NOT_FOUND = ApiError(404, "story_not_found", "No published story has this id")
+
+
+def not_found() -> DomainError:
+    """The same answer whatever the reason a story is not public (a new error each time)."""
+    return DomainError("story_not_found", "No published story has this id")
 
 
 def percent(raised: int, goal: int) -> int:
@@ -82,7 +86,7 @@ def journey_geojson(story: StoryDoc) -> dict[str, Any]:
     features: list[dict[str, Any]] = [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(pt)},
          "properties": {"order": i, "kind": m.kind, "title": m.title, "place": m.place, "period": m.period}}
-        for i, (m, pt) in enumerate(zip(story.journey, points), 1)
+        for i, (m, pt) in enumerate(zip(story.journey, points, strict=False), 1)
     ]
     features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(p) for p in points]},
                      "properties": {"kind": "route"}})
@@ -90,15 +94,15 @@ def journey_geojson(story: StoryDoc) -> dict[str, Any]:
 
 
 def public_story(story_id: str) -> StoryDoc:
-    """A published (or funded) story, or the same 404 whatever the reason it is not public."""
+    """A published (or funded) story, or the same `story_not_found` whatever the reason it is not public."""
     if not STORY_ID.fullmatch(story_id or ""):
-        raise NOT_FOUND
+        raise not_found()
     try:
         story, _ = store.get_story(story_id)
     except store.NotFound:
-        raise NOT_FOUND from None
+        raise not_found() from None
     if story.status not in PUBLIC_STATUSES:
-        raise NOT_FOUND
+        raise not_found()
     return story
 
 
@@ -120,13 +124,13 @@ class ListQuery(BaseModel):
 def parse_list_query(params: dict[str, str]) -> ListQuery:
     unknown = sorted(set(params) - set(ListQuery.model_fields))
     if unknown:
-        raise ApiError(400, "bad_parameter", f"Unknown query parameter '{unknown[0]}'", parameter=unknown[0])
+        raise DomainError("bad_parameter", f"Unknown query parameter '{unknown[0]}'", parameter=unknown[0])
     try:
         return ListQuery.model_validate(params)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0]) if err["loc"] else "query"
-        raise ApiError(400, "bad_parameter", f"Query parameter '{name}': {err['msg']}", parameter=name) from None
+        raise DomainError("bad_parameter", f"Query parameter '{name}': {err['msg']}", parameter=name) from None
 
 
 def _sort_key(s: StorySummary, sort: str) -> tuple:
@@ -157,11 +161,11 @@ def _decode_cursor(cursor: str, q: ListQuery) -> tuple:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key, types = data["k"], _KEY_TYPES[q.sort]
         if data["s"] != q.sort or not isinstance(key, list) or len(key) != len(types) \
-                or not all(type(v) is t for v, t in zip(key, types)):
+                or not all(type(v) is t for v, t in zip(key, types, strict=False)):
             raise ValueError
         return tuple(key)
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, "bad_parameter", "Query parameter 'cursor' is not valid for this listing",
+        raise DomainError("bad_parameter", "Query parameter 'cursor' is not valid for this listing",
                        parameter="cursor") from None
 
 

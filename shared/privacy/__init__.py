@@ -14,7 +14,8 @@ report goes to logs and terminals, and the sensitive term must not travel with i
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Literal
+from collections.abc import Callable, Iterable
+from typing import Literal
 
 from pydantic import BaseModel
 

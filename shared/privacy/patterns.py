@@ -11,7 +11,7 @@ and a year, durations, counts, money, an age alone, countries and provinces are 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 Span = tuple[int, int]
 THAI = "\u0e00-\u0e7f"
@@ -101,7 +101,7 @@ _TOKEN_STOP = {
     "job", "jobs", "daily", "often", "only", "also", "instead", "now", "then", "there", "here", "private", "deleted",
     "closed", "hacked", "gone", "blocked", "she", "he", "they", "we", "i", "you", "who", "which", "where", "when",
 }
-_ID_TOKEN = r"[A-Za-z0-9_.~@+-]*[A-Za-z0-9_]"
+_ID_TOKEN = r"[A-Za-z0-9_.~@+-]*[A-Za-z0-9_]"  # noqa: S105 - a pattern, not a password
 _HANDLES = [
     # @name (not an e-mail address: nothing word-like glued before the @)
     re.compile(r"(?<![\w.+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?"),
@@ -158,7 +158,7 @@ DOC_WORDS = (r"passports?|id\s*cards?|identity\s*cards?|identity|identification|
 # ...and words that only say "a number": a number after them that is written like a phone number is
 # left to the phone detector.
 NUMBER_WORDS_GENERIC = r"number|no\.|nos\.|#|หมายเลข|เลขที่|เลข"
-_NUMBER_TOKEN = r"(?:\+|(?-i:[A-Z]{1,3})[ -]?)?\d(?:\d|[ ./-](?=\d)){4,}[A-Z]?(?![\w])"
+_NUMBER_TOKEN = r"(?:\+|(?-i:[A-Z]{1,3})[ -]?)?\d(?:\d|[ ./-](?=\d)){4,}[A-Z]?(?![\w])"  # noqa: S105 - a pattern
 _GAP = r"(?:[^\n.!?]|\.(?!\s+[A-Z])){0,25}?"  # up to the number, within the sentence
 _DOCS_CUED = re.compile(rf"(?i)(?<![a-z])(?P<cue>{DOC_WORDS}|{NUMBER_WORDS_GENERIC})(?![a-z]){_GAP}(?<![\w+])"
                         rf"(?P<num>{_NUMBER_TOKEN})")

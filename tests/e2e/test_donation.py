@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-
 import re
 
 from playwright.sync_api import expect

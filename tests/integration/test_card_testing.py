@@ -176,7 +176,8 @@ def test_a_card_declined_too_often_blocks_whoever_tries_it(api, stack, settings)
         client = session_from(address)
         made = post_donation(api, body(s), session=client).json()
         confirm_with_card(stack.values, made["payment_intent_id"], made["client_secret"], card)
-        wait_for(lambda: defence._count(f"decline:client:{defence.client_hash(address)}", defence.DAY) > 0)
+        counted = f"decline:client:{defence.client_hash(address)}"
+        wait_for(lambda key=counted: defence._count(key, defence.DAY) > 0)
     refused = post_donation(api, body(s), session=client)
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "declined"
 

@@ -361,3 +361,21 @@ def test_batch_uses_the_request_partition_key(container):
     assert [r["statusCode"] for r in results] == [201, 200]
     assert results[1]["resourceBody"]["n"] == 5
     assert container.read_item(elsewhere["id"], partition_key=other)["n"] == 1
+
+
+def test_the_emulator_keeps_connections_alive(stack):
+    """As Cosmos DB does: one TLS connection serves many requests (the patch's --keep-alive)."""
+    import http.client
+    import ssl
+
+    endpoint = stack.values["COSMOS_ENDPOINT"].rstrip("/").split("//")[1]
+    host, port = endpoint.split(":")
+    conn = http.client.HTTPSConnection(host, int(port), context=ssl._create_unverified_context(), timeout=10)  # noqa: S323
+    statuses = []
+    for _ in range(3):
+        conn.request("GET", "/")
+        response = conn.getresponse()
+        response.read()
+        statuses.append(response.getheader("connection"))
+    assert statuses == ["keep-alive"] * 3
+    assert conn.sock is not None  # the same socket answered all three

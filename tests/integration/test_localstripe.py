@@ -468,7 +468,7 @@ def test_a_refused_delivery_is_retried_with_backoff_each_try_freshly_signed(stac
         stripe.WebhookSignature.verify_header(body.decode(), header, secret, tolerance=300)
     stamps = [int(dict(p.split("=", 1) for p in header.split(","))["t"]) for _, header, _ in deliveries]
     assert stamps[0] < stamps[1] < stamps[2]  # a fresh timestamp on each try
-    gaps = [b[0] - a[0] for a, b in zip(deliveries, deliveries[1:])]
+    gaps = [b[0] - a[0] for a, b in zip(deliveries, deliveries[1:], strict=False)]
     assert 0.8 <= gaps[0] < 1.8 and 1.8 <= gaps[1] < 3.5, gaps  # ~1 s, then ~2 s
 
 

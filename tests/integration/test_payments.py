@@ -339,7 +339,7 @@ def test_workers_in_separate_processes_never_count_twice(stack):
     shares = [ps[0:12] + ps[:4], ps[12:24] + ps[:4], ps[24:30] + ps[:4]]
     procs = [subprocess.Popen([sys.executable, "-c", SETTLE_IN_A_PROCESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               text=True, cwd=Path(__file__).resolve().parents[2]) for _ in shares]
-    outs = [p.communicate(json.dumps(share), timeout=240)[0] for p, share in zip(procs, shares)]
+    outs = [p.communicate(json.dumps(share), timeout=240)[0] for p, share in zip(procs, shares, strict=False)]
     assert all(p.returncode == 0 for p in procs)
     assert sum(int(o.strip().splitlines()[-1]) for o in outs) == 30
     assert raised(s.id)["shelter"] == sum(1000 + i for i in range(30))

@@ -171,21 +171,6 @@ def test_funding_figures_come_from_funding_records(api, seeded):
         assert sum(e["amount"] for e in ledger) == body["totals"]["raised"] + body["totals"]["overfunded"]
 
 
-def test_openapi_document_validates_and_lists_every_public_route(api):
-    from openapi_spec_validator import validate
-
-    doc = requests.get(f"{api}/api/openapi.json").json()
-    validate(doc)
-    assert doc["openapi"].startswith("3.1")
-    import function_app  # noqa: F401  (already imported by devhost; routes read from its registry below)
-    from devhost.host import Host  # noqa: F401
-
-    expected = {"/api/stories", "/api/stories/{id}", "/api/stories/{id}/journey.geojson",
-                "/api/stories/{id}/funding", "/api/donations", "/api/config", "/api/webhooks/stripe",
-                "/api/health", "/api/openapi.json"}
-    assert set(doc["paths"]) == expected
-
-
 def test_basemap_is_stored_compressed_and_static_files_are_served_gzipped(api, seeded):
     import gzip
     import json as _json
@@ -216,5 +201,5 @@ def test_sas_urls_are_cached_read_only_and_short_lived(api, seeded):
     query = parse_qs(urlsplit(first).query)
     assert query["sp"] == ["r"] and query["sr"] == ["b"]
     expiry = dt.datetime.fromisoformat(query["se"][0].replace("Z", "+00:00"))
-    assert dt.timedelta(0) < expiry - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(hours=1)
+    assert dt.timedelta(0) < expiry - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=1)
     assert assets.asset_url("icons/shelter.svg") != first  # scoped to one blob

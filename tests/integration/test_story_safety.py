@@ -188,7 +188,7 @@ def test_a_story_whose_consent_expired_yesterday_is_unpublished_by_the_daily_tim
     from shared.models import StoryDoc
     from tests.factories import story as make_story
 
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     yesterday = today - dt.timedelta(days=1)
 
     def published(expires: str):

@@ -135,7 +135,7 @@ def test_public_ledger_labels_reversals_and_hides_held(monkeypatch):
 def histories(draw):
     goals = draw(st.lists(st.integers(100, 5000), min_size=1, max_size=3))
     needs = ["shelter", "medical", "legal"][:len(goals)]
-    s = story(dict(zip(needs, goals)))
+    s = story(dict(zip(needs, goals, strict=False)))
     snapshots = []  # every state Stripe shows of each payment, in the order they happen
     finals = []
     for i in range(draw(st.integers(1, 8))):

@@ -32,7 +32,7 @@ export async function take() {
   return solved.payload;
 }
 
-async function solve() {
+export async function solve() {
   const challenge = await getChallenge();
   const solution = await work(challenge);
   return { payload: btoa(JSON.stringify({ challenge, solution })), expires: challenge.parameters.expiresAt };

@@ -1,4 +1,5 @@
-"""HTTP helpers shared by the trigger functions: one JSON shape for answers and errors."""
+"""The HTTP layer beside the triggers: one JSON shape for answers and errors, the table that maps
+the domain's error codes to statuses, caching, CORS."""
 
 from __future__ import annotations
 
@@ -8,18 +9,34 @@ from typing import Any
 import azure.functions as func
 from pydantic import BaseModel
 
+from shared.errors import DomainError
+
 JSON = "application/json"
 
 
-class ApiError(Exception):
-    """A caller's mistake (or a known unavailable dependency), answered as the one error body."""
+# Every error code the API answers, and its status: the one place the domain's words become HTTP.
+# The OpenAPI description takes its error responses from here too (functions/openapi.py).
+STATUS: dict[str, int] = {
+    # the caller's request is malformed or incomplete
+    "invalid_json": 400, "invalid_body": 400, "invalid_field": 400, "bad_parameter": 400,
+    "idempotency_key_required": 400, "unsupported_currency": 400, "currency_mismatch": 400,
+    "amount_out_of_range": 400, "challenge_required": 400, "challenge_invalid": 400, "challenge_expired": 400,
+    "challenge_used": 400, "invalid_signature": 400, "invalid_event": 400,
+    # what the caller names does not exist (or is not public)
+    "story_not_found": 404, "need_not_found": 404,
+    # the request conflicts with the current state
+    "exceeds_remaining": 409, "need_funded": 409, "idempotency_key_reused": 409,
+    "body_too_large": 413,
+    # the card-testing defence
+    "rate_limited": 429, "busy": 429, "declined": 429,
+    # our side
+    "internal": 500, "payment_refused": 502,
+    "unavailable": 503, "payments_unavailable": 503, "queue_unavailable": 503,
+}
 
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details
 
-    def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, **self.details}}
+def status_of(code: str) -> int:
+    return STATUS.get(code, 500)
 
 
 def to_json(payload: Any) -> str:
@@ -33,10 +50,10 @@ def json_response(payload: Any, status: int = 200, headers: dict[str, str] | Non
     return func.HttpResponse(body, status_code=status, mimetype=JSON, charset="utf-8", headers=headers or {})
 
 
-def error_response(err: ApiError, headers: dict[str, str] | None = None) -> func.HttpResponse:
+def error_response(err: DomainError, headers: dict[str, str] | None = None) -> func.HttpResponse:
     if "retry_after" in err.details:
         headers = {**(headers or {}), "Retry-After": str(err.details["retry_after"])}
-    return json_response(err.body(), err.status, headers)
+    return json_response(err.body(), status_of(err.code), headers)
 
 
 # ------------------------------------------------------------------ caching, CORS, errors
@@ -90,14 +107,16 @@ def endpoint(fn):
             return func.HttpResponse(status_code=204, headers=cors_headers(req))
         try:
             return fn(req)
-        except ApiError as err:
+        except DomainError as err:
+            if err.code not in STATUS:
+                log.error("%s: error code %r has no status in functions/http.STATUS", fn.__name__, err.code)
             return error_response(err, cors_headers(req))
         except (store.Unavailable, store.Throttled):
             log.warning("%s: Cosmos DB unavailable", fn.__name__, exc_info=True)
-            return error_response(ApiError(503, "unavailable", "The service is briefly unavailable; try again"),
+            return error_response(DomainError("unavailable", "The service is briefly unavailable; try again"),
                                   {**cors_headers(req), "Retry-After": "5"})
         except Exception:
             log.exception("%s failed", fn.__name__)
-            return error_response(ApiError(500, "internal", "Something went wrong on our side"), cors_headers(req))
+            return error_response(DomainError("internal", "Something went wrong on our side"), cors_headers(req))
 
     return wrapper

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from functions.http import STATUS
 from shared import models
 from shared.health import Health
 from shared.stories import ListQuery
@@ -23,7 +24,15 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
 
 
-ERROR = _json(models.ErrorBody, "Error")
+def _errors(*codes: str) -> dict[str, Any]:
+    """Error responses for the codes an operation can answer, their statuses from the one table."""
+    by_status: dict[str, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(str(STATUS[code]), []).append(code)
+    return {status: _json(models.ErrorBody, "Error: " + ", ".join(f"`{c}`" for c in found))
+            for status, found in sorted(by_status.items())}
+
+
 STORY_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 GEOJSON = {"description": "GeoJSON FeatureCollection: a Point per milestone and a LineString route",
            "content": {"application/geo+json": {"schema": {"type": "object"}}}}
@@ -44,23 +53,32 @@ def operations() -> dict[str, dict[str, Any]]:
         "/api/stories": {"get": {
             "operationId": "listStories", "summary": "Published stories as summaries",
             "parameters": _list_parameters(),
-            "responses": {"200": _json(models.StoryPage, "A page of stories"), **CACHED, "400": ERROR}}},
+            "responses": {"200": _json(models.StoryPage, "A page of stories"), **CACHED, **_errors("bad_parameter")}}},
         "/api/stories/{id}": {"get": {
             "operationId": "getStory", "summary": "A story with its journey", "parameters": [STORY_ID],
-            "responses": {"200": _json(models.StoryDetail, "The story"), **CACHED, "404": ERROR}}},
+            "responses": {"200": _json(models.StoryDetail, "The story"), **CACHED, **_errors("story_not_found")}}},
         "/api/stories/{id}/journey.geojson": {"get": {
             "operationId": "getJourney", "summary": "The journey as GeoJSON", "parameters": [STORY_ID],
-            "responses": {"200": GEOJSON, **CACHED, "404": ERROR}}},
+            "responses": {"200": GEOJSON, **CACHED, **_errors("story_not_found")}}},
         "/api/stories/{id}/funding": {"get": {
             "operationId": "getFunding", "summary": "The public ledger of a story", "parameters": [STORY_ID],
-            "responses": {"200": _json(models.FundingLedger, "Funding records"), **CACHED, "404": ERROR}}},
+            "responses": {"200": _json(models.FundingLedger, "Funding records"), **CACHED, **_errors("story_not_found")}}},
         "/api/donations": {"post": {
             "operationId": "createDonation", "summary": "Start a donation (a Stripe PaymentIntent)",
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
                             "schema": {"type": "string", "minLength": 8, "maxLength": 255}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(DonationCreate)}}},
-            "responses": {"201": _json(DonationCreated, "Created"), "400": ERROR, "404": ERROR, "409": ERROR,
-                          "422": ERROR, "503": ERROR}}},
+            "responses": {"201": _json(DonationCreated, "Created"), **_errors(
+                "invalid_json", "invalid_body", "invalid_field", "idempotency_key_required", "unsupported_currency",
+                "currency_mismatch", "amount_out_of_range", "challenge_required", "challenge_invalid",
+                "challenge_expired", "challenge_used", "story_not_found", "need_not_found", "exceeds_remaining",
+                "need_funded", "idempotency_key_reused", "body_too_large", "rate_limited", "busy", "declined",
+                "payment_refused", "payments_unavailable")}}},
+        "/api/challenge": {"get": {
+            "operationId": "getChallenge", "summary": "A proof-of-work challenge (ALTCHA) for the next donation",
+            "responses": {"200": {"description": "The challenge: parameters and signature",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          **_errors("payments_unavailable")}}},
         "/api/config": {"get": {
             "operationId": "getConfig", "summary": "What the portal needs to take donations",
             "responses": {"200": _json(PortalConfig, "Portal configuration")}}},
@@ -68,7 +86,8 @@ def operations() -> dict[str, dict[str, Any]]:
             "operationId": "stripeWebhook", "summary": "Stripe events (authenticated by the Stripe-Signature header)",
             "parameters": [{"name": "Stripe-Signature", "in": "header", "required": True, "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
-            "responses": {"200": {"description": "Accepted or ignored"}, "400": ERROR, "503": ERROR}}},
+            "responses": {"200": {"description": "Accepted or ignored"},
+                          **_errors("invalid_signature", "invalid_event", "queue_unavailable")}}},
         "/api/health": {"get": {
             "operationId": "getHealth", "summary": "Reachability of Cosmos DB and storage",
             "responses": {"200": _json(Health, "Healthy"), "503": _json(Health, "A dependency is down")}}},
@@ -82,7 +101,7 @@ def operations() -> dict[str, dict[str, Any]]:
 def document() -> dict[str, Any]:
     from shared.donations import DonationCreate, DonationCreated, PortalConfig
 
-    component_models = [models.StoryPage, models.StoryDetail, models.FundingLedger, models.ErrorBody, Health,
+    component_models: list[type[BaseModel]] = [models.StoryPage, models.StoryDetail, models.FundingLedger, models.ErrorBody, Health,
                         DonationCreate, DonationCreated, PortalConfig]
     _, defs = models_json_schema([(m, "serialization") for m in component_models], ref_template=REF)
     return {
