@@ -168,7 +168,7 @@ def _check_value(where: str, value: str) -> None:
 def sanitise_svg(data: bytes) -> SafeImage:
     import xml.etree.ElementTree as ET  # for writing the cleaned tree back
 
-    from defusedxml.ElementTree import DefusedXmlException
+    from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring as parse_safely
 
     head = data[:4096].lower()
