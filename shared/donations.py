@@ -133,6 +133,11 @@ def create(donation: DonationCreate, idempotency_key: str, forwarded_for: str | 
         raise DomainError("unsupported_currency", f"Donations are accepted in {', '.join(s.donation_currencies)}",
                        parameter="currency")
     story = public_story(donation.story_id)
+    if donation.display_name:
+        try:  # again with the story's recorded terms: a donor's name must not name the survivor
+            clean_display_name(donation.display_name, story.sensitive_terms)
+        except ValueError as exc:
+            raise DomainError("invalid_field", f"'display_name' {exc}", parameter="display_name") from None
     if currency != story.currency:
         raise DomainError("currency_mismatch", f"This story's needs are in {story.currency}", parameter="currency")
     need = story.need(donation.need)

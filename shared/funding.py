@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
 import re
 import threading
 import time
@@ -171,7 +170,8 @@ def new_record(payment: Payment, story: StoryDoc | None) -> PaymentRecord:
 
     reason = hold_reason(payment, story)
     try:
-        name = clean_display_name(payment.display_name) if payment.display_name else None
+        terms = story.sensitive_terms if story is not None else ()
+        name = clean_display_name(payment.display_name, terms) if payment.display_name else None
     except ValueError:
         name = None  # validated when the donation was made; never publish one that fails now
     record = PaymentRecord(
@@ -243,10 +243,11 @@ def settle(payment: Payment) -> Outcome:
 
 def _settle(partition: str, payment: Payment) -> Outcome:
     # A plain payment is usually new: skip reading its record, a conflict on create says it exists.
-    read_record = bool(payment.refunded or payment.disputed or payment.received == 0)
-    for attempt in range(MAX_ATTEMPTS):
+    read_record = [bool(payment.refunded or payment.disputed or payment.received == 0)]
+
+    def attempt(_n: int) -> Outcome:
         story, etag = _story(partition)
-        record, record_etag = _record(partition, payment.id) if read_record else (None, None)
+        record, record_etag = _record(partition, payment.id) if read_record[0] else (None, None)
         planned = plan(payment, story, record)
         if planned is None:
             return "unchanged"
@@ -259,13 +260,9 @@ def _settle(partition: str, payment: Payment) -> Outcome:
             ops.append(("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag}))
         try:
             store.execute_batch(partition, ops)
-        except store.Conflict:
-            read_record = True  # the record exists (or a reversal was written by another worker)
-            _pause(attempt)
-            continue
-        except (store.PreconditionFailed, store.Throttled):  # another worker wrote first
-            _pause(attempt)
-            continue
+        except store.Conflict:  # the record exists (or a reversal was written by another worker): read, retry
+            read_record[0] = True
+            raise store.PreconditionFailed(f"{payment.id} was written meanwhile") from None
         if not payment_record.held:
             store.story_changed(partition)
         if payment_record.held:
@@ -273,7 +270,8 @@ def _settle(partition: str, payment: Payment) -> Outcome:
                         payment_record.hold_reason)
             return "held"
         return "applied"
-    raise store.Unavailable(f"gave up settling {payment.id} after {MAX_ATTEMPTS} concurrent attempts")
+
+    return store.with_retries(attempt, f"settling {payment.id}", MAX_ATTEMPTS)
 
 
 def _story(partition: str) -> tuple[StoryDoc | None, str | None]:
@@ -290,10 +288,6 @@ def _record(partition: str, payment_id: str) -> tuple[PaymentRecord | None, str 
     if doc is None:
         return None, None
     return PaymentRecord.model_validate(doc), doc["_etag"]
-
-
-def _pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(attempt, 6))))
 
 
 # ------------------------------------------------------------------ reading

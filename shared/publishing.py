@@ -80,18 +80,17 @@ def import_draft(story: StoryDoc, files: Mapping[str, bytes]) -> StoryDoc:
         raise PrivacyProblems(problems)
     draft = story.model_copy(update={"status": "draft"})
     try:
-        store.get_story(story.id)
-    except store.NotFound:
-        for file, image in safe.items():
-            assets.upload(assets.story_image_path(story.id, file), image.data, image.content_type)
-        store.upsert_story(draft)
-        return draft
-    raise store.Conflict(f"story {story.id} exists already")
+        store.create_story(draft)
+    except store.Conflict:
+        raise store.Conflict(f"story {story.id} exists already") from None
+    for file, image in safe.items():
+        assets.upload(assets.story_image_path(story.id, file), image.data, image.content_type)
+    return draft
 
 
 def set_status(story_id: str, status: str, **notes: str) -> StoryDoc:
     """Change the story's status (and record `notes` on it: internal fields, never public)."""
-    for _ in range(10):
+    def attempt(_n: int) -> StoryDoc:
         story, etag = store.get_story(story_id)
         if status == "published":
             if story.status not in ("draft", "published"):
@@ -104,13 +103,11 @@ def set_status(story_id: str, status: str, **notes: str) -> StoryDoc:
         story.status = status  # type: ignore[assignment]
         for key, value in notes.items():
             setattr(story, key, value)
-        try:
-            store.replace_story(story, etag)
-        except store.PreconditionFailed:  # a payment landed meanwhile: read again
-            continue
+        store.replace_story(story, etag)  # PreconditionFailed when a payment landed meanwhile: read again
         store.story_changed(story_id)
         return story
-    raise store.Unavailable(f"story {story_id} kept changing; try again")
+
+    return store.with_retries(attempt, f"story {story_id}", attempts=10)
 
 
 def publish(story_id: str) -> StoryDoc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.clients import cosmos_container, guard_container
 from shared.models import PUBLIC_STATUSES, StoryDoc
@@ -78,6 +78,12 @@ def get_item(story_id: str, item_id: str) -> dict[str, Any] | None:
             return cosmos_container().read_item(item_id, partition_key=story_id)
     except NotFound:
         return None
+
+
+def create_story(story: StoryDoc) -> None:
+    """Store a new story; Conflict if one with its id exists (one round trip, no read first)."""
+    with mapped_errors():
+        cosmos_container().create_item(story.to_cosmos())
 
 
 def upsert_story(story: StoryDoc) -> None:
@@ -227,3 +233,23 @@ def remove_mark(doc_id: str) -> bool:
         return True
     except NotFound:
         return False
+
+
+# ------------------------------------------------------------------ optimistic concurrency
+T = TypeVar("T")
+RETRYABLE = (PreconditionFailed, Throttled)
+
+
+def with_retries(attempt: Callable[[int], T], what: str, attempts: int = 60) -> T:
+    """Run `attempt(n)` until it does not raise PreconditionFailed or Throttled (another writer came
+    first, or Cosmos DB asks us to slow down), with a short random pause between tries: the one way
+    this code retries an ETag-guarded write."""
+    import random
+    import time
+
+    for n in range(attempts):
+        try:
+            return attempt(n)
+        except RETRYABLE:
+            time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(n, 6))))  # noqa: S311 - jitter, not a secret
+    raise Unavailable(f"{what}: gave up after {attempts} concurrent attempts")

@@ -149,3 +149,14 @@ def test_config_tells_the_portal_how_to_pay(api, stack):
     assert body["stripe_js_url"] == stack.values["STRIPE_JS_URL"]
     assert body["publishable_key"].startswith("pk_") and body["currencies"] == ["USD", "THB"]
     assert body["min_amount"]["USD"] == 500 and body["min_amount"]["THB"] == 10000
+
+
+def test_a_display_name_naming_the_survivor_is_refused(api, seeded):
+    story = next(s for s in seeded.values() if s.status in PUBLIC_STATUSES and s.sensitive_terms
+                 and s.currency == "USD" and any(n.remaining >= 500 for n in s.needs))
+    need = next(n for n in story.needs if n.remaining >= 500)
+    term = story.sensitive_terms[0]
+    r = _post(api, {"story_id": story.id, "need": need.need, "amount": 500, "currency": "USD",
+                    "display_name": f"For {term.upper()}", "anonymous": False})
+    assert r.status_code == 400 and r.json()["error"]["parameter"] == "display_name", r.text
+    assert term.lower() not in r.text.lower()  # the answer does not repeat it
