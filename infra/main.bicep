@@ -38,8 +38,9 @@ param principalId string = ''
 @description('Kind of principal principalId refers to.')
 param principalType string = 'User'
 
-@description('Stripe publishable key (pk_...). Public by design; served to the browser.')
-param stripePublishableKey string = ''
+@minLength(1)
+@description('Stripe publishable key (pk_test_... or pk_live_...). Public by design; served to the browser. Required: Stripe.js cannot start without it. The preprovision hook asks for it once.')
+param stripePublishableKey string
 
 @description('Comma-separated origins allowed to call the API from a browser. Empty: the storage account static website origin, where the donor portal is published.')
 param corsAllowedOrigins string = ''
@@ -53,7 +54,11 @@ param resourceGroupName string = ''
 @description('Optional override of the generated function app name (globally unique host name).')
 param functionAppName string = ''
 
-var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+@maxLength(12)
+@description('Random suffix of this deployment (AZURE_INSTANCE_SUFFIX, set by the preprovision hook, replaced by the postdown hook) so that `azd up` after `azd down` gets new names: a deleted Key Vault keeps its name reserved for 90 days. Empty: the names of deployments made before the suffix existed.')
+param instanceSuffix string = ''
+
+var resourceToken = toLower(empty(instanceSuffix) ? uniqueString(subscription().id, environmentName, location) : uniqueString(subscription().id, environmentName, location, instanceSuffix))
 var tags = {
   'azd-env-name': environmentName
   application: 'second-chance'

@@ -43,13 +43,12 @@ FORBIDDEN_IN_INFRA = [
     "listAccountSas(",
     "listServiceSas(",
     "primaryMasterKey",
-    "sk_live",
-    "sk_test",
-    "rk_live",
-    "whsec_",
     "UseDevelopmentStorage",
     "devstoreaccount1",
 ]
+
+# Secret values (not the prefixes a hook checks input against).
+SECRET_VALUE_RE = re.compile(r"\b(sk_live|sk_test|rk_live|rk_test|whsec)_[A-Za-z0-9]{6,}")
 
 # A name/value pair in a Bicep array of app settings: { name: 'X'  value: ... }
 APP_SETTING_RE = re.compile(r"name:\s*'([A-Za-z0-9_]+)'\s*\n\s*value:\s*(.+)")
@@ -214,6 +213,7 @@ def test_no_secrets_in_infra() -> None:
     for path, text in infra_texts().items():
         for needle in FORBIDDEN_IN_INFRA:
             assert needle.lower() not in text.lower(), f"{needle!r} in {path.relative_to(REPO)}"
+        assert not SECRET_VALUE_RE.search(text), f"a Stripe secret in {path.relative_to(REPO)}"
         # Secret values are set by ops after deployment, never through a template.
         assert "Microsoft.KeyVault/vaults/secrets" not in text, path
         assert "@secure()" not in text, f"{path.relative_to(REPO)} takes a secret as a parameter"
@@ -268,13 +268,97 @@ def test_parameters_file_matches_main_parameters() -> None:
 
 
 
-def test_postdeploy_hook_is_wired_and_valid_shell():
-    import subprocess
+HOOKS = ("preprovision", "postprovision", "postdeploy", "postdown")
 
-    azure_yaml = (REPO / "azure.yaml").read_text()
-    assert "postdeploy:" in azure_yaml and "./infra/scripts/publish-web.sh" in azure_yaml
-    script = REPO / "infra" / "scripts" / "publish-web.sh"
-    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
-    text = script.read_text()
-    assert "--auth-mode login" in text and "AccountKey" not in text  # Entra ID, never keys
-    assert "ops upload-assets" in text
+
+def test_hooks_are_python_on_every_platform():
+    project = yaml.safe_load((REPO / "azure.yaml").read_text(encoding="utf-8"))
+    for name in HOOKS:
+        hook = project["hooks"][name]
+        script = f"infra/scripts/{name}.py"
+        assert (REPO / script).is_file(), script
+        assert hook["posix"]["run"] == f"python3 {script}" and hook["windows"]["run"] == f"python {script}"
+        compile((REPO / script).read_text(encoding="utf-8"), script, "exec")
+    assert project["hooks"]["preprovision"]["posix"]["interactive"] is True  # it asks for the publishable key
+    assert project["hooks"]["postprovision"]["posix"]["interactive"] is True  # and for the Stripe secrets
+    assert not list((REPO / "infra" / "scripts").glob("*.sh")), "hooks are Python (cross-platform)"
+
+
+def test_hooks_need_only_the_standard_library_and_azds_login():
+    import ast
+    import sys
+
+    scripts = REPO / "infra" / "scripts"
+    local = {p.stem for p in scripts.glob("*.py")}
+    for path in scripts.glob("*.py"):
+        if path.name == "publish_web.py":  # runs in the hook venv (requirements.txt), started by postdeploy.py
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        outside = imported - set(sys.stdlib_module_names) - local - {"__future__"}
+        assert not outside, f"{path.name} imports {outside}"
+        text = path.read_text(encoding="utf-8")
+        assert "az login" not in text and "AccountKey" not in text
+    assert '"auth", "token"' in (scripts / "hooklib.py").read_text()  # azd's own sign-in
+    assert '"-m", "ops", "upload-assets"' in (scripts / "postdeploy.py").read_text()  # ops, on Azure
+
+
+def test_names_change_with_each_deployment_not_with_each_provision():
+    """azd up after azd down must not reuse the soft-deleted Key Vault's name (purge protection keeps it 90 days)."""
+    main = (INFRA / "main.bicep").read_text(encoding="utf-8")
+    token = re.search(r"^var resourceToken = (.+)$", main, flags=re.M)
+    assert token and "instanceSuffix" in token.group(1)
+    assert "uniqueString(subscription().id, environmentName, location)" in token.group(1)  # older deployments keep names
+    assert "'kv-${resourceToken}'" in main
+    params = json.loads((INFRA / "main.parameters.json").read_text(encoding="utf-8"))["parameters"]
+    assert params["instanceSuffix"]["value"] == "${AZURE_INSTANCE_SUFFIX=}"
+    # No output writes the suffix back: an empty one would be taken for "pick a new one".
+    assert "output AZURE_INSTANCE_SUFFIX" not in main
+
+    hooks = _load_hooks()
+    assert hooks["preprovision"].instance_suffix(None, provisioned=False)  # a new environment: a suffix
+    assert hooks["preprovision"].instance_suffix("", provisioned=True)  # after azd down cleared it
+    assert hooks["preprovision"].instance_suffix("ab12cd", provisioned=True) is None  # same deployment: same names
+    assert hooks["preprovision"].instance_suffix(None, provisioned=True) is None  # provisioned before suffixes
+    assert "AZURE_INSTANCE_SUFFIX" in (REPO / "infra" / "scripts" / "postdown.py").read_text()
+
+
+def test_publishable_key_is_required():
+    main = (INFRA / "main.bicep").read_text(encoding="utf-8")
+    assert re.search(r"^param stripePublishableKey string\s*$", main, flags=re.M)
+    params = json.loads((INFRA / "main.parameters.json").read_text(encoding="utf-8"))["parameters"]
+    assert params["stripePublishableKey"]["value"] == "${STRIPE_PUBLISHABLE_KEY}"  # no empty default
+
+
+def test_postprovision_writes_what_is_given_and_generates_the_card_testing_keys(monkeypatch):
+    hooks = _load_hooks()
+    post = hooks["postprovision"]
+    monkeypatch.setenv("AZURE_FUNCTION_URL", "https://func.example")
+    by_name = {s.name: s for s in post.secrets_to_write("https://func.example")}
+    assert set(by_name) == {"stripe-secret-key", "stripe-webhook-secrets", "client-hash-key", "challenge-hmac-key"}
+    key = "sk_" + "test_" + "abc123"
+    assert post.decide(by_name["stripe-secret-key"], in_vault=False, given=key, ask=None) == key
+    assert post.decide(by_name["stripe-secret-key"], in_vault=True, given="", ask=None) is None  # kept
+    assert post.decide(by_name["stripe-secret-key"], in_vault=False, given="", ask=None) is None  # not asked: reported
+    asked = post.decide(by_name["stripe-webhook-secrets"], in_vault=False, given="",
+                        ask=lambda _: "wh" + "sec_one,wh" + "sec_two")
+    assert asked and asked.count(",") == 1
+    with pytest.raises(Exception, match="does not look right"):
+        post.decide(by_name["stripe-secret-key"], in_vault=False, given="pk_test_oops", ask=None)
+    generated = post.decide(by_name["client-hash-key"], in_vault=False, given="", ask=None)
+    assert generated and len(generated) >= 48
+    assert generated != post.decide(by_name["challenge-hmac-key"], in_vault=False, given="", ask=None)
+    assert post.decide(by_name["client-hash-key"], in_vault=True, given="", ask=None) is None  # never replaced
+
+
+def _load_hooks() -> dict:
+    import importlib
+    import sys
+
+    scripts = str(REPO / "infra" / "scripts")
+    sys.path.insert(0, scripts)
+    try:
+        return {name: importlib.import_module(name) for name in ("preprovision", "postprovision", "postdown")}
+    finally:
+        sys.path.remove(scripts)
