@@ -362,3 +362,91 @@ def _load_hooks() -> dict:
         return {name: importlib.import_module(name) for name in ("preprovision", "postprovision", "postdown")}
     finally:
         sys.path.remove(scripts)
+
+
+RESOURCE_RE = re.compile(r"^resource (\w+) '([\w./]+)@[\w-]+'", flags=re.M)
+
+
+def resources() -> dict[str, list[tuple[str, str]]]:
+    """Resource type -> [(symbolic name, file)] over infra/."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for path in bicep_files():
+        text = path.read_text(encoding="utf-8")
+        for name, kind in RESOURCE_RE.findall(text):
+            if f"resource {name} '{kind}@" in text and re.search(rf"^resource {name} '[^']+' existing", text, flags=re.M):
+                continue  # `existing` references are not resources we create
+            found.setdefault(kind, []).append((name, path.relative_to(INFRA).as_posix()))
+    return found
+
+
+def block(path: str, name: str) -> str:
+    """The text of resource `name` in infra/<path>, up to the next top-level declaration."""
+    text = (INFRA / path).read_text(encoding="utf-8")
+    start = re.search(rf"^resource {name} ", text, flags=re.M)
+    assert start, f"no resource {name} in {path}"
+    end = re.search(r"^(resource|module|output|param|var) ", text[start.end():], flags=re.M)
+    return text[start.start(): start.end() + (end.start() if end else len(text))]
+
+
+def test_alerts_reach_a_person():
+    found = resources()
+    [(group, where)] = found["Microsoft.Insights/actionGroups"]
+    text = block(where, group)
+    assert "emailReceivers" in text and "emailAddress: alertEmail" in text
+    main = (INFRA / "main.bicep").read_text(encoding="utf-8")
+    assert re.search(r"^param alertEmail string\s*$", main, flags=re.M)  # required: someone must be told
+    params = json.loads((INFRA / "main.parameters.json").read_text(encoding="utf-8"))["parameters"]
+    assert params["alertEmail"]["value"] == "${ALERT_EMAIL}"
+    alerts = [block(w, n) for kind in ("Microsoft.Insights/scheduledQueryRules", "Microsoft.Insights/metricAlerts")
+              for n, w in found.get(kind, [])]
+    assert all("actionGroup" in a for a in alerts), "an alert that tells nobody"
+
+
+def test_the_alerts_that_say_money_is_stuck_exist():
+    found = resources()
+    queries = {n: block(w, n) for n, w in found["Microsoft.Insights/scheduledQueryRules"]}
+    metric_alerts = {n: block(w, n) for n, w in found["Microsoft.Insights/metricAlerts"]}
+    everything = "\n".join([*queries.values(), *metric_alerts.values()])
+    # Any message in payment-events-poison, measured by the timer (shared/telemetry.py metric name).
+    poison = next(q for q in queries.values() if '"payment_events_poison"' in q)
+    assert "operator: 'GreaterThan'" in poison and "threshold: 0" in poison
+    # Function failures.
+    assert any("requests | where success == false" in q for q in queries.values())
+    # Reconcile not run for 26 hours (the timer records reconcile_run).
+    reconcile = next(q for q in queries.values() if '"reconcile_run"' in q)
+    assert "ago(26h)" in reconcile and "overrideQueryTimeRange: 'P2D'" in reconcile
+    # Cosmos DB 429s.
+    assert "metricName: 'TotalRequests'" in everything and "'429'" in everything
+    # Availability of /api/health.
+    [(test, where)] = found["Microsoft.Insights/webtests"]
+    webtest = block(where, test)
+    assert "/api/health'" in webtest and "ExpectedHttpStatusCode: 200" in webtest and "hidden-link:" in webtest
+    assert "WebtestLocationAvailabilityCriteria" in everything
+    # The metric and dimension names the alerts query are the ones the app writes.
+    from shared import telemetry
+
+    assert {"payment_events_poison", "reconcile_run"} <= set(telemetry.Metric.__args__)
+    functions = (REPO / "functions" / "payments.py").read_text(encoding="utf-8")
+    assert 'record("reconcile_run"' in functions and 'record("payment_events_poison"' in functions
+
+
+def test_diagnostic_settings_send_key_vault_cosmos_and_storage_to_log_analytics_with_a_cap():
+    found = resources()
+    settings = [block(w, n) for n, w in found["Microsoft.Insights/diagnosticSettings"]]
+    scopes = {re.search(r"scope: (\w+)", s).group(1) for s in settings}  # type: ignore[union-attr]
+    assert {"vault", "cosmos", "storage", "blobService", "queueService"} <= scopes
+    assert all("workspaceId: logAnalyticsWorkspaceId" in s for s in settings)
+    monitoring = (INFRA / "core/monitor/monitoring.bicep").read_text(encoding="utf-8")
+    assert "dailyQuotaGb: dailyCapGb" in monitoring
+
+
+def test_backups_and_versions_to_recover_from():
+    cosmos = (INFRA / "core/database/cosmos-nosql.bicep").read_text(encoding="utf-8")
+    assert "type: 'Continuous'" in cosmos and "tier: 'Continuous7Days'" in cosmos
+    assert "Periodic" not in cosmos
+    storage = (INFRA / "core/storage/storage-account.bicep").read_text(encoding="utf-8")
+    blob = block("core/storage/storage-account.bicep", "blobService")
+    assert "isVersioningEnabled: true" in blob
+    assert "deleteRetentionPolicy" in blob and "containerDeleteRetentionPolicy" in blob
+    assert re.search(r"^param deleteRetentionDays int = 30$", storage, flags=re.M)
+    assert "daysAfterCreationGreaterThan: deleteRetentionDays" in storage  # old versions do not pile up
