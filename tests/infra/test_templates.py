@@ -174,6 +174,20 @@ def test_checkov_parsed_every_bicep_file() -> None:
     assert not unparsed, f"checkov's Bicep parser cannot read (or finds nothing in): {unparsed}"
 
 
+BICEP_CHECK = REPO.parent / "shared" / "tools" / "bicep-check" / "run"
+
+
+def test_bicep_check_finds_no_errors_or_warnings():
+    """The team's schema checker (../shared/tools/bicep-check): types, API versions, properties, module wiring."""
+    if not BICEP_CHECK.exists():
+        pytest.fail(f"bicep-check is missing: expected {BICEP_CHECK} (the shared/ checkout beside this repo)", pytrace=False)
+    proc = subprocess.run([str(BICEP_CHECK), "infra"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    summary = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"bicep-check: \d+ files, \d+ resources, 0 errors, 0 warnings", summary), proc.stdout[-4000:]
+    assert int(summary.split()[1]) == len(bicep_files())  # every file read
+
+
 def test_every_checkov_skip_gives_a_reason() -> None:
     skips = []
     for path in bicep_files():
