@@ -17,7 +17,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ARM = "https://management.azure.com"
+# Azure Resource Manager. Another cloud (e.g. https://management.chinacloudapi.cn) or a test's
+# stand-in: AZURE_RESOURCE_MANAGER_URL.
+ARM = os.environ.get("AZURE_RESOURCE_MANAGER_URL", "https://management.azure.com").rstrip("/")
 VAULT_SCOPE = "https://vault.azure.net/.default"
 ARM_SCOPE = "https://management.azure.com/.default"
 

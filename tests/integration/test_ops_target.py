@@ -8,111 +8,27 @@ this one recorder in OPS_TEST_AZURE_LOOPBACK, the test-only allowance of ops/tar
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
-import ssl
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import VALUES
+from tests.recorder import Recorder, recording_server
 
 ROOT = Path(__file__).resolve().parents[2]
 EMULATOR_COSMOS_KEY = json.loads((ROOT / "local.settings.json.example").read_text())["Values"]["COSMOS_KEY"]
 
 
-def _self_signed(tmp: Path) -> tuple[Path, Path]:
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp / "recorder.pem", tmp / "recorder.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
-@dataclass
-class Recorder:
-    address: str
-    ca_file: Path
-    calls: list[dict] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"https://{self.address}"
-
-
 @pytest.fixture
 def recorder(tmp_path) -> Iterator[Recorder]:
-    cert, key = _self_signed(tmp_path)
-    calls: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def _record(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            calls.append({"method": self.command, "path": self.path, "auth": self.headers.get("Authorization", ""),
-                          "identity_header": self.headers.get("X-IDENTITY-HEADER", "")})
-
-        def do_GET(self) -> None:  # the managed identity endpoint (App Service style)
-            self._record()
-            if self.path.startswith("/msi/token"):
-                body = json.dumps({"access_token": "recorded-token", "token_type": "Bearer", "resource": "x",
-                                   "expires_on": str(int(dt.datetime.now(dt.UTC).timestamp()) + 3600)}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            else:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        def do_PUT(self) -> None:  # Put Blob
-            self._record()
-            self.send_response(201)
-            self.send_header("ETag", '"0x1"')
-            self.send_header("Last-Modified", "Mon, 30 Nov 2026 05:00:00 GMT")
-            self.send_header("x-ms-request-server-encrypted", "true")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield Recorder(f"127.0.0.1:{server.server_address[1]}", cert, calls)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with recording_server(tmp_path) as server:
+        yield server
 
 
 @pytest.fixture
