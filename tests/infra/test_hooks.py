@@ -75,3 +75,38 @@ def test_postprovision_refuses_a_malformed_secret_and_writes_nothing(tmp_path):
                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert out.returncode == 1 and "does not look right" in out.stderr
     assert server.paths("PUT") == [] and server.paths("POST") == []
+
+
+def run_hook(name: str, bin_dir: Path, **env: str) -> subprocess.CompletedProcess:
+    base = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(bin_dir.parent)}
+    return subprocess.run([sys.executable, str(REPO / f"infra/scripts/{name}.py")], env={**base, **env}, cwd=REPO,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+def test_preprovision_gives_a_new_deployment_a_suffix_and_needs_the_publishable_key_and_alert_email(tmp_path):
+    bin_dir = fake_azd(tmp_path)
+    out = run_hook("preprovision", bin_dir, AZURE_ENV_NAME="prod", STRIPE_PUBLISHABLE_KEY="pk_test_abc123",
+                   ALERT_EMAIL="ops@example.org")
+    assert out.returncode == 0, out.stderr
+    [suffix_call] = [c for c in (bin_dir / "calls.txt").read_text().splitlines() if "AZURE_INSTANCE_SUFFIX" in c]
+    assert suffix_call.startswith("env set AZURE_INSTANCE_SUFFIX ") and len(suffix_call.split()[-1]) == 6
+
+    (bin_dir / "calls.txt").unlink()
+    again = run_hook("preprovision", bin_dir, AZURE_ENV_NAME="prod", AZURE_INSTANCE_SUFFIX="ab12cd",
+                     AZURE_RESOURCE_GROUP="rg-prod", STRIPE_PUBLISHABLE_KEY="pk_test_abc123", ALERT_EMAIL="ops@example.org")
+    assert again.returncode == 0 and not (bin_dir / "calls.txt").exists()  # same deployment, nothing to set
+
+    missing = run_hook("preprovision", bin_dir, AZURE_ENV_NAME="prod", AZURE_INSTANCE_SUFFIX="ab12cd",
+                       ALERT_EMAIL="ops@example.org")
+    assert missing.returncode == 1 and "azd env set STRIPE_PUBLISHABLE_KEY" in missing.stderr
+    bad_email = run_hook("preprovision", bin_dir, AZURE_ENV_NAME="prod", AZURE_INSTANCE_SUFFIX="ab12cd",
+                         STRIPE_PUBLISHABLE_KEY="pk_live_abc", ALERT_EMAIL="nobody")
+    assert bad_email.returncode == 1 and "ALERT_EMAIL" in bad_email.stderr
+
+
+def test_postdown_picks_a_new_suffix_for_the_next_deployment(tmp_path):
+    bin_dir = fake_azd(tmp_path)
+    out = run_hook("postdown", bin_dir, AZURE_ENV_NAME="prod", AZURE_INSTANCE_SUFFIX="ab12cd")
+    assert out.returncode == 0, out.stderr
+    [call] = (bin_dir / "calls.txt").read_text().splitlines()
+    assert call.startswith("env set AZURE_INSTANCE_SUFFIX ") and call.split()[-1] != "ab12cd"

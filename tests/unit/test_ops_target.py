@@ -105,3 +105,30 @@ def test_local_refuses_azure(tmp_path, extra):
 def test_address_kinds():
     assert is_loopback("https://127.0.0.1:8081/") and is_loopback("http://localhost") and not is_loopback("https://a.b")
     assert is_azure("https://stabc.blob.core.windows.net/") and not is_azure("https://127.0.0.1/")
+
+
+def test_key_vault_secrets_are_read_with_the_signed_in_identity(tmp_path, monkeypatch):
+    import json
+
+    from ops import target as target_module
+    from tests.recorder import recording_server
+
+    def vault(method, path):
+        if path.startswith("/secrets/stripe-secret-key?"):
+            return 200, {"Content-Type": "application/json"}, json.dumps({"value": "sk_test_fromvault"}).encode()
+        return 404, {}, b""
+
+    class Credential:
+        def get_token(self, scope):
+            assert scope == "https://vault.azure.net/.default"
+            return type("Token", (), {"token": "signed-in"})()
+
+    monkeypatch.setattr("shared.clients.credential", lambda: Credential())
+    with recording_server(tmp_path, vault) as server:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_file))
+        environ = {**parse_dotenv(AZD_OUTPUT), "AZURE_KEY_VAULT_ENDPOINT": f"{server.url}/",
+                   "OPS_TEST_AZURE_LOOPBACK": server.address}
+        target = resolve(local=False, environ=environ)
+        secrets = target_module.read_key_vault_secrets(target, ["STRIPE_SECRET_KEY", "CLIENT_HASH_KEY"])
+    assert secrets == {"STRIPE_SECRET_KEY": "sk_test_fromvault"}  # a missing secret is left out
+    assert [c["auth"] for c in server.calls] == ["Bearer signed-in"] * 2
