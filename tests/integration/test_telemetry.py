@@ -58,3 +58,17 @@ def test_a_failing_last_try_counts_as_poisoned(stack, caplog, monkeypatch):
         triggers.apply_payment_event(QueueMessage(id="m2", body=body, dequeue_count=triggers.max_dequeue_count()))
     [poisoned] = telemetry_lines(caplog, "payments_poisoned")
     assert poisoned.event_id == "evt_telemetry_2" and poisoned.reason == "TimeoutError"
+
+
+def test_the_poison_timer_runs_in_the_host_like_any_timer(api, caplog):
+    """Through devhost's admin endpoint, as `curl -X POST .../admin/functions/measure_poison_queue` in Azure."""
+    import requests
+
+    from tests.conftest import VALUES
+
+    caplog.set_level(logging.INFO, logger="secondchance.telemetry")
+    r = requests.post(f"{api}/admin/functions/measure_poison_queue",
+                      headers={"x-functions-key": VALUES["DEVHOST_FUNCTION_KEY"]}, timeout=30)
+    assert r.status_code == 202
+    [line] = telemetry_lines(caplog, "payment_events_poison")
+    assert line.value == events_queue.poison_count()
