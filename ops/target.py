@@ -256,7 +256,10 @@ def read_key_vault_secrets(target: Target, settings: list[str]) -> dict[str, str
     vault = target.values.get("AZURE_KEY_VAULT_ENDPOINT", "").rstrip("/")
     if not vault.startswith("https://"):
         raise TargetError(f"the azd environment's AZURE_KEY_VAULT_ENDPOINT is not an https address: {vault!r}")
-    token = credential().get_token("https://vault.azure.net/.default").token
+    try:
+        token = credential().get_token("https://vault.azure.net/.default").token
+    except Exception as exc:  # noqa: BLE001 - any sign-in failure has the same remedy
+        raise TargetError(f"cannot sign in to read Key Vault ({type(exc).__name__}): run `azd auth login`") from None
     names = target.secret_names()
     out: dict[str, str] = {}
     for setting in settings:
@@ -267,5 +270,8 @@ def read_key_vault_secrets(target: Target, settings: list[str]) -> dict[str, str
                 out[setting] = json.loads(resp.read())["value"]
         except urllib.error.HTTPError as exc:
             if exc.code != 404:
-                raise TargetError(f"Key Vault refused {names[setting]}: HTTP {exc.code}") from None
+                hint = " (you need Key Vault Secrets User or Officer there)" if exc.code == 403 else ""
+                raise TargetError(f"Key Vault refused {names[setting]}: HTTP {exc.code}{hint}") from None
+        except urllib.error.URLError as exc:
+            raise TargetError(f"cannot reach Key Vault {vault}: {exc.reason}") from None
     return out
