@@ -59,7 +59,7 @@ def bicep_files() -> list[Path]:
 
 
 def infra_texts() -> dict[Path, str]:
-    files = [p for p in INFRA.rglob("*") if p.is_file()] + [REPO / "azure.yaml"]
+    files = [p for p in INFRA.rglob("*") if p.is_file() and "__pycache__" not in p.parts] + [REPO / "azure.yaml"]
     return {p: p.read_text(encoding="utf-8") for p in files}
 
 
@@ -372,10 +372,12 @@ def _load_hooks() -> dict:
 
     scripts = str(REPO / "infra" / "scripts")
     sys.path.insert(0, scripts)
+    writes, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ inside infra/
     try:
         return {name: importlib.import_module(name) for name in ("preprovision", "postprovision", "postdown")}
     finally:
         sys.path.remove(scripts)
+        sys.dont_write_bytecode = writes
 
 
 RESOURCE_RE = re.compile(r"^resource (\w+) '([\w./]+)@[\w-]+'", flags=re.M)
