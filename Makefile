@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 STAMP  := .local/stamps
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test unit lint bench install python-deps node-deps browser checkov web clean
+.PHONY: run test unit lint bench install python-deps node-deps browser checkov bicep-check web clean
 
 run: install web
 	$(PY) -m devhost run
 
-test: install web browser checkov lint
+test: install web browser checkov lint bicep-check
 	$(PY) -m pytest tests/unit
 	$(PY) -m pytest tests/integration tests/e2e tests/infra
 
@@ -59,6 +59,14 @@ $(STAMP)/checkov:
 	@[ -x .local/checkov-venv/bin/python ] || $(PYTHON) -m venv .local/checkov-venv
 	.local/checkov-venv/bin/pip install --disable-pip-version-check --progress-bar off -q "checkov==3.3.30"
 	@touch $@
+
+# The team's offline schema check of the Bicep templates (no Bicep compiler installs here): every
+# resource type, API version and property against Azure's published types. It lives in the shared
+# checkout beside this repo (read-only in CI) and makes its own venv under ~/.cache on first use.
+BICEP_CHECK := ../shared/tools/bicep-check/run
+bicep-check:
+	@[ -x $(BICEP_CHECK) ] || { echo "bicep-check is missing: expected $(BICEP_CHECK) (the team's shared/ checkout beside this repo)" >&2; exit 1; }
+	$(BICEP_CHECK) infra
 
 # The portal is served as it is (plain ES modules, no build step); only Leaflet and ALTCHA's
 # proof-of-work solver are copied in from node_modules, to web/vendor/ (git-ignored).

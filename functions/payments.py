@@ -2,12 +2,16 @@
 and the daily reconcile that catches any webhook that never arrived."""
 
 import datetime as dt
+import json
 import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import azure.functions as func
 
 from functions.http import endpoint, json_response
-from shared import events_queue, payments, reconcile
+from shared import events_queue, payments, reconcile, telemetry
 from shared.errors import DomainError
 from shared.settings import get_settings
 
@@ -45,11 +49,43 @@ def apply_payment_event(msg: func.QueueMessage) -> None:
     """Settle the PaymentIntent as Stripe says it is now (or count a decline). Exactly once in effect;
     raising makes the host retry, then poison the message."""
     notice = events_queue.decode(msg.get_body())
-    outcome = payments.handle(notice)
-    log.info("payment event %s (%s) for %s: %s", notice.event_id, notice.type, notice.payment_intent, outcome)
+    ids: dict[str, Any] = {"event_id": notice.event_id, "event_type": notice.type,
+                           "payment_intent": notice.payment_intent, "story_id": notice.claimed_story}
+    try:
+        outcome = payments.handle(notice)
+    except Exception as exc:
+        last_try = (getattr(msg, "dequeue_count", None) or 0) >= max_dequeue_count()
+        telemetry.record("payment_event", outcome="poisoned" if last_try else "retry", reason=type(exc).__name__, **ids)
+        if last_try:  # the host moves it to payment-events-poison now
+            telemetry.record("payments_poisoned", event_id=notice.event_id, reason=type(exc).__name__)
+        raise
+    # The one line per payment event: ids and the outcome, never donor data.
+    telemetry.record("payment_event", message="payment event", outcome=outcome, **ids)
+    counted: dict[str, telemetry.Metric] = {"applied": "payments_applied", "held": "payments_held",
+                                            "decline_recorded": "card_declines"}
+    if outcome in counted:
+        telemetry.record(counted[outcome], event_id=notice.event_id, story_id=notice.claimed_story)
+
+
+@lru_cache(maxsize=1)
+def max_dequeue_count() -> int:
+    """host.json's queues.maxDequeueCount: the try after which the host poisons a message."""
+    host = json.loads((Path(__file__).resolve().parent.parent / "host.json").read_text())
+    return int(host.get("extensions", {}).get("queues", {}).get("maxDequeueCount", 5))
 
 
 @bp.timer_trigger(schedule="0 30 3 * * *", arg_name="timer", run_on_startup=False)
 def daily_reconcile(timer: func.TimerRequest) -> None:
     report = reconcile.reconcile(dt.timedelta(days=3))
     log.info("reconcile: %s", report)
+    telemetry.record("reconcile_corrections", value=report["corrected"], source="daily")
+    # Watched by the "reconcile has not run for 26 hours" alert.
+    telemetry.record("reconcile_run", outcome="failed" if report["failed"] else "ok", source="daily")
+    telemetry.flush()
+
+
+@bp.timer_trigger(schedule="0 */5 * * * *", arg_name="timer", run_on_startup=False)
+def measure_poison_queue(timer: func.TimerRequest) -> None:
+    """Every 5 minutes: how many messages wait in payment-events-poison (the alert fires on any)."""
+    telemetry.record("payment_events_poison", value=events_queue.poison_count(), queue=events_queue.POISON)
+    telemetry.flush()

@@ -38,8 +38,17 @@ param principalId string = ''
 @description('Kind of principal principalId refers to.')
 param principalType string = 'User'
 
-@description('Stripe publishable key (pk_...). Public by design; served to the browser.')
-param stripePublishableKey string = ''
+@minLength(1)
+@description('Stripe publishable key (pk_test_... or pk_live_...). Public by design; served to the browser. Required: Stripe.js cannot start without it. The preprovision hook asks for it once.')
+param stripePublishableKey string
+
+@minLength(3)
+@description('E-mail address that receives the alerts (payments poisoned, function failures, reconcile not run, Cosmos DB throttled, /api/health unavailable). The preprovision hook asks for it once.')
+param alertEmail string
+
+@description('Daily ingestion cap of the Log Analytics workspace, in GB.')
+@minValue(1)
+param logDailyCapGb int = 1
 
 @description('Comma-separated origins allowed to call the API from a browser. Empty: the storage account static website origin, where the donor portal is published.')
 param corsAllowedOrigins string = ''
@@ -53,7 +62,11 @@ param resourceGroupName string = ''
 @description('Optional override of the generated function app name (globally unique host name).')
 param functionAppName string = ''
 
-var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+@maxLength(12)
+@description('Random suffix of this deployment (AZURE_INSTANCE_SUFFIX, set by the preprovision hook, replaced by the postdown hook) so that `azd up` after `azd down` gets new names: a deleted Key Vault keeps its name reserved for 90 days. Empty: the names of deployments made before the suffix existed.')
+param instanceSuffix string = ''
+
+var resourceToken = toLower(empty(instanceSuffix) ? uniqueString(subscription().id, environmentName, location) : uniqueString(subscription().id, environmentName, location, instanceSuffix))
 var tags = {
   'azd-env-name': environmentName
   application: 'second-chance'
@@ -97,6 +110,7 @@ module monitoring 'core/monitor/monitoring.bicep' = {
     applicationInsightsName: 'appi-${resourceToken}'
     location: location
     tags: tags
+    dailyCapGb: logDailyCapGb
   }
 }
 
@@ -184,6 +198,33 @@ module api 'app/api.bicep' = {
   ]
 }
 
+// Who is told when money is stuck: action group, alerts, availability test of /api/health.
+module alerts 'core/monitor/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    cosmosAccountName: cosmos.outputs.accountName
+    functionAppUrl: api.outputs.uri
+  }
+}
+
+// Key Vault, Cosmos DB and Storage logs into Log Analytics (daily cap above).
+module diagnostics 'core/monitor/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+    keyVaultName: keyVault.outputs.name
+    cosmosAccountName: cosmos.outputs.accountName
+    storageAccountName: storage.outputs.name
+  }
+}
+
 // Outputs azd stores in .azure/<env>/.env (and the deploy / ops scripts read).
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
@@ -212,3 +253,5 @@ output CLIENT_HASH_KEY_SECRET_NAME string = clientHashKeySecretName
 output CHALLENGE_HMAC_KEY_SECRET_NAME string = challengeHmacKeySecretName
 output GUARD_CONTAINER string = guardContainerName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output AZURE_LOG_ANALYTICS_NAME string = monitoring.outputs.logAnalyticsName
+output AZURE_ACTION_GROUP_ID string = alerts.outputs.actionGroupId

@@ -1,5 +1,7 @@
 """The command line for ops staff and case workers.
 
+    python -m ops [--local | --env NAME] COMMAND ...
+
     python -m ops seed                     load the fictional sample stories and their assets (idempotent)
     python -m ops upload-assets            upload the milestone icons and the basemap (deploy step)
     python -m ops check FILE...            privacy-check story files and their images before import
@@ -13,7 +15,9 @@
     python -m ops replay-poison            settle payment-events-poison messages now; report those that fail
     python -m ops reconcile --since 3d     check the funding records against Stripe, both ways
 
-Settings come from the environment; where unset, from local.settings.json (as for devhost).
+Where it acts is always explicit (ops/target.py): on Azure, the deployment of azd's environment
+(inside azd hooks, or `azd env get-values`; `--env NAME` picks one), with `--local` on the local
+stack (settings from the environment, then local.settings.json). It prints its target first.
 """
 
 from __future__ import annotations
@@ -27,13 +31,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_IMAGES = ROOT / "sample_data" / "images"
+# Commands that read Key Vault secrets when they act on Azure, and which.
+SECRETS_NEEDED = {"refund": ["STRIPE_SECRET_KEY"], "replay-poison": ["STRIPE_SECRET_KEY"],
+                  "reconcile": ["STRIPE_SECRET_KEY"], "withdraw": ["STRIPE_SECRET_KEY"], "unblock": ["CLIENT_HASH_KEY"]}
+NO_SERVICES = ("check",)  # commands that touch no service need no target
 
 
-def _load_local_settings() -> None:
-    path = ROOT / "local.settings.json"
-    if path.exists():
-        for key, value in json.loads(path.read_text())["Values"].items():
-            os.environ.setdefault(key, str(value))
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    """Given before the command: python -m ops --local held."""
+    group = parser.add_argument_group("target (Azure by default, from azd's environment)")
+    group.add_argument("--local", action="store_true", help="act on the local stack (local.settings.json) instead of Azure")
+    group.add_argument("--env", dest="environment", metavar="NAME", help="the azd environment to act on (default: azd's current one)")
+
+
+def _point_at_target(args: argparse.Namespace) -> int:
+    """Resolve the target, say where it is, and put its settings into the environment. Non-zero: stop."""
+    from ops.target import TargetError, read_key_vault_secrets, resolve
+
+    try:
+        target = resolve(local=args.local, environment=args.environment)
+    except TargetError as exc:
+        print(f"ops: {exc}", file=sys.stderr)
+        return 2
+    print(target.describe(), flush=True)
+    if target.kind == "azure" and args.command == "seed":
+        print("ops: refusing to seed fictional sample stories into Azure", file=sys.stderr)
+        return 2
+    target.apply()
+    if target.kind == "azure" and args.command in SECRETS_NEEDED:
+        try:
+            os.environ.update(read_key_vault_secrets(target, SECRETS_NEEDED[args.command]))
+        except TargetError as exc:
+            print(f"ops: {exc}", file=sys.stderr)
+            return 2
+    from shared.clients import reset
+
+    reset()
+    return 0
 
 
 def _story_file(path: Path, images: Path | None):
@@ -57,6 +91,7 @@ def _story_file(path: Path, images: Path | None):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops", description=__doc__.split("\n")[0])
+    _target_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("seed", help="load the sample stories and their assets")
     sub.add_parser("upload-assets", help="upload the milestone icons and the basemap")
@@ -78,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     rec = sub.add_parser("reconcile", help="check the funding records against Stripe, both ways")
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
     args = parser.parse_args(argv)
-    _load_local_settings()
+    if args.command not in NO_SERVICES and (code := _point_at_target(args)):
+        return code
     warnings.filterwarnings("ignore", message="Unverified HTTPS request")  # the local Cosmos DB emulator
 
     if args.command == "seed":

@@ -47,6 +47,11 @@ def enqueue(notice: PaymentNotice) -> None:
     queue_service().get_queue_client(PAYMENT_EVENTS).send_message(encode(notice), timeout=5)
 
 
+def poison_count() -> int:
+    """Messages waiting in payment-events-poison (approximate, as the service counts them)."""
+    return queue_service().get_queue_client(POISON).get_queue_properties().approximate_message_count or 0
+
+
 def replay_poison(handle: Callable[[PaymentNotice], object], limit: int = 10_000,
                   progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
     """Handle each poison message once, here and now: handled ones are deleted, ones that fail again

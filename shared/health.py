@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class DependencyStatus(BaseModel):
-    status: Literal["up", "down"]
+    status: Literal["up", "down", "unconfigured"]
     ms: int
 
 
@@ -29,7 +29,7 @@ class Health(BaseModel):
 
     @property
     def down(self) -> list[str]:
-        return [name for name, dep in self.dependencies.items() if dep.status == "down"]
+        return [name for name, dep in self.dependencies.items() if dep.status != "up"]
 
 
 def check_cosmos(timeout: float) -> None:
@@ -56,6 +56,33 @@ def check_storage(timeout: float) -> None:
 
 CHECKS: dict[str, Callable[[float], None]] = {"cosmos": check_cosmos, "storage": check_storage}
 
+KEY_VAULT_REFERENCE = "@microsoft.keyvault("
+
+
+def _unusable(value: str | None) -> bool:
+    """Empty, or a Key Vault reference the platform has not resolved (the secret was missing when the
+    app started; it re-reads them on restart)."""
+    return not value or not value.strip() or value.strip().lower().startswith(KEY_VAULT_REFERENCE)
+
+
+def unconfigured_payment_settings() -> list[str]:
+    """The settings a donation needs that are not usable yet (names only, never values)."""
+    s = get_settings()
+    webhook_secrets: list[str | None] = list(s.stripe_webhook_secrets) or [None]
+    needed: dict[str, list[str | None]] = {
+        "STRIPE_SECRET_KEY": [s.stripe_secret_key], "STRIPE_PUBLISHABLE_KEY": [s.stripe_publishable_key],
+        "STRIPE_WEBHOOK_SECRETS": webhook_secrets, "CLIENT_HASH_KEY": [s.client_hash_key],
+        "CHALLENGE_HMAC_KEY": [s.challenge_hmac_key]}
+    return [name for name, values in needed.items() if any(_unusable(v) for v in values)]
+
+
+def check_stripe_configured() -> DependencyStatus:
+    missing = unconfigured_payment_settings()
+    if missing:
+        log.warning("health: stripe is unconfigured: %s empty or unresolved Key Vault reference; set them "
+                    "(azd hooks run postprovision) and restart the app", ", ".join(missing))
+    return DependencyStatus(status="unconfigured" if missing else "up", ms=0)
+
 
 def _run(name: str, check: Callable[[float], None], timeout: float) -> DependencyStatus:
     start = time.perf_counter()
@@ -73,5 +100,6 @@ def check_all() -> Health:
     with ThreadPoolExecutor(max_workers=len(CHECKS)) as pool:
         futures = {name: pool.submit(_run, name, check, timeout) for name, check in CHECKS.items()}
         deps = {name: f.result() for name, f in futures.items()}
+    deps["stripe"] = check_stripe_configured()
     return Health(status="healthy" if all(d.status == "up" for d in deps.values()) else "unhealthy",
                   dependencies=deps)

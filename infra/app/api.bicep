@@ -24,7 +24,8 @@ param clientHashKeySecretName string
 param challengeHmacKeySecretName string
 param guardContainerName string
 
-param stripePublishableKey string = ''
+@minLength(1)
+param stripePublishableKey string
 param corsAllowedOrigins string = ''
 param assetBaseUrl string = ''
 param assetSasMinutes int = 60

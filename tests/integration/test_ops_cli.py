@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def ops(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    """`python -m ops --local ...` against the test services (their settings are in this process's environment)."""
+    return subprocess.run([sys.executable, "-m", "ops", "--local", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_check_passes_the_samples_and_catches_a_leak(tmp_path):

@@ -40,12 +40,11 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     publicNetworkAccess: 'Enabled'
     enableAutomaticFailover: false
     enableMultipleWriteLocations: false
+    // Point-in-time restore to any second of the last 7 days (README, runbook "Restoring a deleted story").
     backupPolicy: {
-      type: 'Periodic'
-      periodicModeProperties: {
-        backupIntervalInMinutes: 240
-        backupRetentionIntervalInHours: 8
-        backupStorageRedundancy: 'Local'
+      type: 'Continuous'
+      continuousModeProperties: {
+        tier: 'Continuous7Days'
       }
     }
   }

@@ -8,6 +8,10 @@ param tags object = {}
 @minValue(30)
 param retentionInDays int = 30
 
+@description('Most GB a day the workspace ingests (app telemetry and diagnostic logs); ingestion stops for the rest of the day beyond it.')
+@minValue(1)
+param dailyCapGb int = 1
+
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
   location: location
@@ -17,6 +21,9 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    workspaceCapping: {
+      dailyQuotaGb: dailyCapGb
+    }
     features: {
       disableLocalAuth: true
     }
@@ -37,6 +44,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output logAnalyticsName string = logAnalytics.name
+output logAnalyticsId string = logAnalytics.id
 output applicationInsightsName string = applicationInsights.name
 output applicationInsightsId string = applicationInsights.id
 // Not a secret once local auth is disabled: ingestion needs an Entra ID token.

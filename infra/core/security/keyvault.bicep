@@ -1,15 +1,14 @@
-// Key Vault for the Stripe secrets, RBAC authorization only.
+// Key Vault for the app's secrets, RBAC authorization only.
 //
-// The secrets `stripe-secret-key` and `stripe-webhook-secrets` are deliberately NOT created
-// here: secret values never pass through templates or deployment history. Ops staff set them
-// once after `azd up` (the deploying principal gets Key Vault Secrets Officer); stripe-webhook-secrets
-// holds one or more webhook signing secrets, comma-separated (rotation overlap). E.g.
-//   az keyvault secret set --vault-name <AZURE_KEY_VAULT_NAME> --name stripe-secret-key --value <sk_...>
-// The function app reads them through Key Vault references (versionless, so rotations are
-// picked up by the platform).
+// The secrets (stripe-secret-key, stripe-webhook-secrets, client-hash-key, challenge-hmac-key) are
+// deliberately NOT created here: secret values never pass through templates or deployment history.
+// The postprovision hook (infra/scripts/postprovision.py) writes them with the deploying user's
+// sign-in (Key Vault Secrets Officer) and restarts the app. The function app reads them through
+// versionless Key Vault references.
 //
-// Purge protection means a deleted vault's name stays reserved for softDeleteRetentionInDays;
-// `azd down --purge` cannot purge it. Recreate an environment under a new name, or recover the vault.
+// Purge protection keeps a deleted vault's name reserved for softDeleteRetentionInDays and nobody
+// can purge it sooner, so every deployment gets a random suffix in its names (instanceSuffix in
+// main.bicep, replaced by the postdown hook): `azd up` after `azd down` creates a new vault.
 param name string
 param location string = resourceGroup().location
 param tags object = {}

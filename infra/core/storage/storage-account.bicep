@@ -16,8 +16,10 @@ param paymentQueueName string
 @description('Extra origins (besides the static website) allowed to fetch map assets from the browser.')
 param corsAllowedOrigins array = []
 
-@description('Days deleted blobs and containers can be restored.')
-param deleteRetentionDays int = 7
+@description('Days deleted blobs and containers can be restored, and earlier versions of a blob are kept.')
+@minValue(1)
+@maxValue(365)
+param deleteRetentionDays int = 30
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   #checkov:skip=CKV_AZURE_35:No VNet in this deployment (Flex Consumption without VNet integration, browsers fetch assets via SAS); access is Entra ID only, shared keys disabled.
@@ -95,6 +97,9 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
         }
       ]
     }
+    // Every overwrite keeps the earlier version (map assets re-uploaded by a deploy, a story image
+    // replaced): restorable for deleteRetentionDays, then removed by the lifecycle rule below.
+    isVersioningEnabled: true
     deleteRetentionPolicy: {
       enabled: true
       days: deleteRetentionDays
@@ -120,6 +125,37 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+// Earlier versions cost storage: delete them once they are deleteRetentionDays old.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-earlier-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: deleteRetentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
   }
 }
 
