@@ -70,7 +70,7 @@ def configure() -> bool:
 def _instrument(metric: str) -> Any:
     if metric in _state["instruments"]:
         return _state["instruments"][metric]
-    instrument = None
+    instrument: Any = None
     if configure():
         from opentelemetry import metrics
 
