@@ -34,6 +34,9 @@ param healthTimeoutSeconds int = 3
 
 param serviceName string = 'api'
 
+@description('Client id of the Entra ID app registration for staff sign-in (Easy Auth); empty: no staff sign-in.')
+param entraClientId string = ''
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -167,6 +170,18 @@ module functionApp '../core/host/functions-flexconsumption.bicep' = {
     runtimeName: 'python'
     runtimeVersion: '3.11'
     appSettings: appSettings
+  }
+}
+
+// Staff sign-in in front of the app (see auth.bicep); the public routes stay anonymous.
+module staffAuth 'auth.bicep' = if (!empty(entraClientId)) {
+  name: '${serviceName}-staff-auth'
+  params: {
+    functionAppName: functionApp.outputs.name
+    entraClientId: entraClientId
+    allowedExternalRedirectUrls: [
+      staticWebsiteOrigin
+    ]
   }
 }
 
