@@ -11,6 +11,7 @@
     python -m ops unblock ADDRESS          lift the card-testing blocks on a donor's address (or --card FINGERPRINT)
     python -m ops replay-poison            settle payment-events-poison messages now; report those that fail
     python -m ops reconcile --since 3d     check the funding records against Stripe, both ways
+    python -m ops audit STORY_ID           print a story's audit trail (who did what, when, to which version)
 
 Settings come from the environment; where unset, from local.settings.json (as for devhost).
 """
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("replay-poison", help="settle poison messages now; report those that fail again")
     rec = sub.add_parser("reconcile", help="check the funding records against Stripe, both ways")
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
+    sub.add_parser("audit", help="print a story's audit trail").add_argument("story_id")
     args = parser.parse_args(argv)
     _load_local_settings()
     warnings.filterwarnings("ignore", message="Unverified HTTPS request")  # the local Cosmos DB emulator
@@ -151,6 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         report = reconcile(since, progress=print)
         print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.items()))
         return 1 if report["failed"] else 0
+    elif args.command == "audit":
+        from shared import audit
+
+        records = audit.history(args.story_id)
+        for line in audit.lines(records):
+            print(line)
+        print(f"{len(records)} record(s) for story {args.story_id}")
+        return 0 if records else 1
     return 0
 
 

@@ -85,6 +85,21 @@ class Consent(Internal):
     given: Period
     scope: Short
     recorded_by: Short
+    expires: Period | None = None
+
+
+class Editorial(Internal):
+    """Where a story stands in the staff workflow (never public): its version, who edited it since
+    it was last approved, who submitted and approved which version."""
+
+    version: int = Field(default=1, ge=1)
+    state: Literal["editing", "submitted", "approved"] = "editing"
+    last_edited_by: str = ""
+    last_edited_at: str = ""
+    editors: list[str] = []  # principal ids that edited since the last approval (four eyes)
+    submitted_by: str | None = None
+    approved_version: int | None = None
+    approved_by: str | None = None
 
 
 class StoryDoc(Internal):
@@ -103,7 +118,8 @@ class StoryDoc(Internal):
     needs: list[NeedDoc] = Field(min_length=1)
     journey: list[MilestoneDoc] = Field(min_length=1)
     updates: list[UpdateDoc] = []
-    consent: Consent
+    consent: Consent | None = None
+    editorial: Editorial | None = None
     sensitive_terms: list[str] = []
     donor_count: int = Field(default=0, ge=0)
     overfunded: int = Field(default=0, ge=0)
@@ -222,6 +238,7 @@ class ErrorDetail(Public):
     parameter: str | None = None
     remaining: int | None = None
     retry_after: int | None = Field(default=None, description="Seconds to wait (429), as in Retry-After")
+    findings: dict[str, list[str]] | None = Field(default=None, description="Privacy gate findings by field")
 
 
 class ErrorBody(Public):

@@ -227,3 +227,9 @@ def remove_mark(doc_id: str) -> bool:
         return True
     except NotFound:
         return False
+
+
+# ------------------------------------------------------------------ every story (the staff list)
+def all_stories() -> list[StoryDoc]:
+    return [StoryDoc.model_validate(_without_system_fields(i))
+            for i in _across_partitions("SELECT * FROM c WHERE c.type = 'story'")]
