@@ -46,8 +46,11 @@ def _saved(story, found, status: int = 200) -> func.HttpResponse:
 @bp.route(route="manage/stories", methods=["GET"], auth_level=ANON)
 @endpoint
 def manage_list(req: func.HttpRequest) -> func.HttpResponse:
+    from shared import assets
+
     _caller(req, "manage_list")
-    return json_response({"items": editorial.listing()}, headers=NO_STORE)
+    return json_response({"items": editorial.listing(), "basemap_url": assets.asset_url(assets.BASEMAP_PATH)},
+                         headers=NO_STORE)
 
 
 @bp.route(route="manage/stories", methods=["POST"], auth_level=ANON)

@@ -1,0 +1,124 @@
+// What every staff page shares: who is signed in (App Service Authentication's /.auth/me), the
+// staff API (/api/manage/), error messages in the reader's language, and the privacy grid.
+import "./strings.js";
+import { $, h } from "../../js/dom.js";
+import { t } from "../../js/i18n.js";
+import { startPage } from "../../js/ui.js";
+
+const BASE = (document.querySelector('meta[name="api-base"]')?.content || "/api").replace(/\/$/, "");
+// In Azure, Entra ID signs staff in (/.auth/login/aad); devhost offers fictional staff (/.auth/login/dev).
+const LOCAL = ["localhost", "127.0.0.1"].includes(location.hostname);
+export const PROVIDER = document.querySelector('meta[name="auth-provider"]')?.content || (LOCAL ? "dev" : "aad");
+
+export class StaffError extends Error {
+  constructor(status, error = {}) {
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code || (status ? "http_error" : "network");
+    this.parameter = error.parameter;
+    this.findings = error.findings;
+  }
+}
+
+export async function api(path, { method = "GET", body } = {}) {
+  let response;
+  try {
+    response = await fetch(`${BASE}/manage${path}`, {
+      method,
+      credentials: "include", // the Easy Auth session cookie
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      cache: "no-store",
+    });
+  } catch {
+    throw new StaffError(0, { code: "network" });
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new StaffError(response.status, data.error);
+  return data;
+}
+
+/** { name, roles } of who is signed in, or null. */
+export async function me() {
+  const response = await fetch("/.auth/me", { credentials: "include", cache: "no-store" }).catch(() => null);
+  if (!response || !response.ok) return null;
+  const [entry] = await response.json().catch(() => []);
+  if (!entry) return null;
+  const claims = entry.user_claims || [];
+  const name = claims.find((c) => c.typ === "name")?.val || entry.user_id;
+  const roles = claims.filter((c) => c.typ === "roles").map((c) => c.val);
+  return { name, roles };
+}
+
+export const signInUrl = () =>
+  `/.auth/login/${PROVIDER}?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.search)}`;
+
+/** Start a staff page: strings, language switch, the header's sign-in line. Resolves to who is
+ * signed in (null: the page shows how to sign in and stops). */
+export async function startStaffPage() {
+  startPage();
+  const who = await me();
+  const slot = $("#who");
+  const render = () => {
+    if (!who) {
+      slot.replaceChildren(h("a", { class: "button", href: signInUrl() }, t("staff.signIn")));
+      return;
+    }
+    slot.replaceChildren(
+      h("span", { class: "who-name" }, t("staff.signedIn", { name: who.name, roles: who.roles.join(", ") || t("staff.noRole") })),
+      " ",
+      h("a", { href: `/.auth/logout?post_logout_redirect_uri=${encodeURIComponent("/staff/")}` }, t("staff.signOut")),
+    );
+  };
+  render();
+  document.addEventListener("langchange", render);
+  if (!who) {
+    showMessage($("#page-status"), t("staff.needSignIn"));
+    return null;
+  }
+  if (!who.roles.length) {
+    showMessage($("#page-status"), t("staff.forbidden"));
+    return null;
+  }
+  return who;
+}
+
+export function showMessage(el, text, { alert = false } = {}) {
+  el.textContent = text;
+  el.hidden = !text;
+  el.classList.toggle("is-error", alert);
+}
+
+/** An API error in the reader's words. */
+export function errorText(err) {
+  const key = `error.${err.code}`;
+  const text = t(key, { parameter: err.parameter || "" });
+  return text === key ? t("staff.error") : text;
+}
+
+/** The gate's finding in the reader's words. */
+export const findingText = (text) => {
+  const key = `finding.${text}`;
+  const said = t(key);
+  return said === key ? text : said;
+};
+
+// ------------------------------------------------------------------ the privacy grid
+// The same snap as shared/privacy.coarsen: round(value / 0.1) (half to even, as Python's round)
+// times 0.1, to 6 decimals. What the author places is exactly what donors will see.
+export const GRID_DEGREES = 0.1;
+
+function roundHalfEven(x) {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+export function coarsen(value, grid = GRID_DEGREES) {
+  const steps = roundHalfEven(value / grid);
+  return Number((steps * grid).toFixed(6));
+}
+
+export const stateName = (state) => t(`state.${state}`);
