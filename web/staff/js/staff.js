@@ -103,22 +103,6 @@ export const findingText = (text) => {
   return said === key ? text : said;
 };
 
-// ------------------------------------------------------------------ the privacy grid
-// The same snap as shared/privacy.coarsen: round(value / 0.1) (half to even, as Python's round)
-// times 0.1, to 6 decimals. What the author places is exactly what donors will see.
-export const GRID_DEGREES = 0.1;
-
-function roundHalfEven(x) {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-export function coarsen(value, grid = GRID_DEGREES) {
-  const steps = roundHalfEven(value / grid);
-  return Number((steps * grid).toFixed(6));
-}
+export { coarsen, GRID_DEGREES } from "./grid.js";
 
 export const stateName = (state) => t(`state.${state}`);
