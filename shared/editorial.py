@@ -289,7 +289,7 @@ def post_update(story_id: str, data: UpdateInput, who: Principal, role: str) -> 
     story, etag = get(story_id)
     if story.status not in PUBLIC_STATUSES:
         raise DomainError("wrong_state", "Updates are posted on published stories")
-    story.updates = [*story.updates, UpdateDoc(period=data.period, text=data.text)]
+    story.updates = [*story.updates, UpdateDoc(period=data.period, text=data.text, posted=now()[:10])]
     found = {k: v for k, v in findings(story).items() if k.startswith("updates.")}
     if found:
         raise DomainError("privacy_findings", "Fix what the privacy check found first", findings=found)

@@ -79,6 +79,7 @@ class MilestoneDoc(Internal):
 class UpdateDoc(Internal):
     period: Period
     text: Text
+    posted: str | None = None  # the day it was posted (ISO date), for "new update"; never public
 
 
 class Consent(Internal):
@@ -188,6 +189,7 @@ class StorySummary(Public):
     needs: list[NeedPublic]
     totals: TotalsPublic
     donor_count: int
+    new_update: bool = Field(default=False, description="An update was posted in the last 30 days")
 
 
 class MilestonePublic(Public):

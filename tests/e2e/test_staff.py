@@ -145,15 +145,33 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     assert all(re.search(r"\d{4}.*UTC", r.locator("td").first.inner_text()) for r in rows.all())
     reviewer.screenshot(path=str(artifacts / "staff-review.png"), full_page=True)
 
+    # ---- the author posts an update: the gate checks it, donors see it, the trail has it
+    sign_in(author, portal, AUTHOR, "author", to=f"/staff/review.html?id={story_id}")
+    author.fill("#update-period", "2026-03")
+    author.fill("#update-text", "Mali started school. Write to her at mali@example.org")
+    author.get_by_role("button", name="Post an update").click()
+    expect(author.locator("#finding-update")).to_have_text("Privacy check: contains an e-mail address")
+    expect(author.locator("#update-text")).to_have_attribute("aria-invalid", "true")
+    author.fill("#update-text", "Mali started cooking school this month.")
+    author.get_by_role("button", name="Post an update").click()
+    expect(author.locator("#action-status")).to_have_text("Update posted.")
+    expect(author.locator("#finding-update")).to_be_hidden()
+    expect(author.locator("#history tr")).to_have_count(7)
+    expect(author.locator("#history tr").last).to_contain_text(f"{AUTHOR} (author)")
+    expect(author.locator("#history tr").last.locator("td").nth(2)).to_have_text("update")
+
     # ---- a donor sees it on the portal
     donor = new_page()
     donor.goto(f"{portal}/")
     card = donor.locator(".story-card", has_text="From a locked kitchen to her own")
     expect(card).to_be_visible(timeout=15_000)
+    expect(card.locator(".badge-update")).to_have_text("New update")
     donor.goto(story_url(portal, story_id))
     expect(donor.locator("#story-title")).to_have_text("Mali's journey")
     expect(donor.locator(".preview-banner")).to_have_count(0)
     expect(donor.locator("#needs-list")).to_contain_text("Cooking school")
+    expect(donor.locator("#updates-list")).to_contain_text("Mali started cooking school this month.")
+    expect(donor.locator("#updates-list")).to_contain_text("March 2026")
 
 
 def test_staff_pages_in_thai_pass_axe(portal, new_page):
@@ -167,6 +185,10 @@ def test_staff_pages_in_thai_pass_axe(portal, new_page):
     expect(page.locator("#edit-title")).to_have_text("เรื่องใหม่")
     page.locator("#map").click(position={"x": 200, "y": 200})
     expect(page.locator(".milestone-card")).to_have_count(1)
+    page.locator("#place-centre").focus()
+    page.keyboard.press("Enter")  # a milestone without a pointer
+    expect(page.locator(".milestone-card")).to_have_count(2)
+    expect(page.locator("#m-2-title")).to_be_focused()
     assert_no_violations(run_axe(page))
 
 

@@ -200,6 +200,9 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     assert update.status_code == 201
     assert requests.get(f"{api}/api/stories/{sid}", headers={"Cache-Control": "no-cache"}).json()["updates"] == [
         {"period": "2026-03", "text": "Kanya finished the first month of her baking course."}]
+    listed = requests.get(f"{api}/api/stories?limit=50", headers={"Cache-Control": "no-cache"}).json()["items"]
+    assert next(s for s in listed if s["id"] == sid)["new_update"] is True
+    assert not any(s["new_update"] for s in listed if s["id"] != sid and s["pseudonym"] != "Kanya")
 
     # withdraw with a reason (a sensitive term in it is not kept)
     w = "/withdraw"

@@ -170,6 +170,7 @@ async function startMap(basemapUrl) {
   map.createPane("land").style.zIndex = 250;
   layer = L.layerGroup().addTo(map);
   map.on("click", (e) => place(e.latlng));
+  $("#place-centre").addEventListener("click", () => place(map.getCenter())); // without a pointer
   try {
     const response = await fetch(basemapUrl, { mode: "cors", credentials: "omit" });
     if (response.ok) L.geoJSON(await response.json(), { pane: "land", style: LAND, interactive: false }).addTo(map);

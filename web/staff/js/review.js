@@ -88,6 +88,7 @@ async function act(run, doneKey, { after } = {}) {
   } catch (err) {
     showMessage(status, errorText(err), { alert: true });
     if (err.findings) {
+      $("#update-text").setAttribute("aria-invalid", "true");
       const note = $("#finding-update");
       note.textContent = Object.values(err.findings).flat().map((m) => t("edit.finding", { text: findingText(m) })).join(" ");
       note.hidden = false;
@@ -119,6 +120,7 @@ async function main() {
   $("#update-form").addEventListener("submit", (e) => {
     e.preventDefault();
     $("#finding-update").hidden = true;
+    $("#update-text").removeAttribute("aria-invalid");
     act(() => api(`${path}/updates`, { method: "POST", body: { period: $("#update-period").value.trim(), text: $("#update-text").value } }),
       "review.updatePosted", { after: () => e.target.reset() });
   });
