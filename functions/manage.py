@@ -8,6 +8,8 @@ JavaScript would be no secret); the role check is here in code, before anything 
 
 from __future__ import annotations
 
+import functools
+
 import azure.functions as func
 
 from functions.http import endpoint, json_response
@@ -35,6 +37,34 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+def staff_cors_headers(req: func.HttpRequest) -> dict[str, str]:
+    """CORS for the staff pages when they are served from another origin on the allow-list: with
+    credentials (the Easy Auth session cookie), never `*`."""
+    from shared.settings import get_settings
+
+    origin = req.headers.get("origin")
+    headers = {"Vary": "Origin"}
+    if origin and origin in get_settings().cors_allowed_origins:
+        headers.update({"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
+                        "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
+                        "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600"})
+    return headers
+
+
+def staff_endpoint(fn):
+    """`functions.http.endpoint` (errors, OPTIONS preflight), with the staff routes' CORS."""
+    inner = endpoint(fn)
+
+    @functools.wraps(fn)
+    def wrapper(req: func.HttpRequest) -> func.HttpResponse:
+        response = inner(req)
+        for name, value in staff_cors_headers(req).items():
+            response.headers[name] = value
+        return response
+
+    return wrapper
+
+
 def _caller(req: func.HttpRequest, name: str) -> tuple[principal.Principal, str]:
     return principal.require(req.headers, *ROLES[name])
 
@@ -43,8 +73,8 @@ def _saved(story, found, status: int = 200) -> func.HttpResponse:
     return json_response({"story": editorial.staff_view(story), "findings": found}, status, NO_STORE)
 
 
-@bp.route(route="manage/stories", methods=["GET"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories", methods=["GET", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_list(req: func.HttpRequest) -> func.HttpResponse:
     from shared import assets
 
@@ -54,15 +84,15 @@ def manage_list(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="manage/stories", methods=["POST"], auth_level=ANON)
-@endpoint
+@staff_endpoint
 def manage_create(req: func.HttpRequest) -> func.HttpResponse:
     who, role = _caller(req, "manage_create")
     story, found = editorial.create(editorial.parse(editorial.StoryInput, req.get_body()), who, role)
     return _saved(story, found, 201)
 
 
-@bp.route(route="manage/stories/{id}", methods=["GET"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}", methods=["GET", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_get(req: func.HttpRequest) -> func.HttpResponse:
     _caller(req, "manage_get")
     story, _ = editorial.get(req.route_params["id"])
@@ -71,7 +101,7 @@ def manage_get(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.route(route="manage/stories/{id}", methods=["PUT"], auth_level=ANON)
-@endpoint
+@staff_endpoint
 def manage_edit(req: func.HttpRequest) -> func.HttpResponse:
     who, role = _caller(req, "manage_edit")
     data = editorial.parse(editorial.StoryInput, req.get_body())
@@ -81,8 +111,8 @@ def manage_edit(req: func.HttpRequest) -> func.HttpResponse:
     return _saved(story, found)
 
 
-@bp.route(route="manage/stories/{id}/preview", methods=["GET"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/preview", methods=["GET", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_preview(req: func.HttpRequest) -> func.HttpResponse:
     """The story as the donor's page will show it, whatever its state (the staff preview)."""
     from shared.stories import detail
@@ -98,29 +128,29 @@ def _action(name: str, req: func.HttpRequest, model, run) -> func.HttpResponse:
     return _saved(story, editorial.findings(story))
 
 
-@bp.route(route="manage/stories/{id}/submit", methods=["POST"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/submit", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_submit(req: func.HttpRequest) -> func.HttpResponse:
     return _action("manage_submit", req, editorial.VersionInput,
                    lambda sid, d, who, role: editorial.submit(sid, d.version, who, role))
 
 
-@bp.route(route="manage/stories/{id}/approve", methods=["POST"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/approve", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_approve(req: func.HttpRequest) -> func.HttpResponse:
     return _action("manage_approve", req, editorial.VersionInput,
                    lambda sid, d, who, role: editorial.approve(sid, d.version, who, role))
 
 
-@bp.route(route="manage/stories/{id}/publish", methods=["POST"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/publish", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_publish(req: func.HttpRequest) -> func.HttpResponse:
     return _action("manage_publish", req, editorial.VersionInput,
                    lambda sid, d, who, role: editorial.publish(sid, d.version, who, role))
 
 
-@bp.route(route="manage/stories/{id}/updates", methods=["POST"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/updates", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_update(req: func.HttpRequest) -> func.HttpResponse:
     who, role = _caller(req, "manage_update")
     story = editorial.post_update(req.route_params["id"], editorial.parse(editorial.UpdateInput, req.get_body()),
@@ -128,20 +158,20 @@ def manage_update(req: func.HttpRequest) -> func.HttpResponse:
     return json_response({"story": editorial.staff_view(story), "findings": {}}, 201, NO_STORE)
 
 
-@bp.route(route="manage/stories/{id}/withdraw", methods=["POST"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/withdraw", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_withdraw(req: func.HttpRequest) -> func.HttpResponse:
     return _action("manage_withdraw", req, editorial.WithdrawInput, editorial.withdraw)
 
 
-@bp.route(route="manage/stories/{id}/consent", methods=["POST"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/consent", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_consent(req: func.HttpRequest) -> func.HttpResponse:
     return _action("manage_consent", req, editorial.ConsentInput, editorial.record_consent)
 
 
-@bp.route(route="manage/stories/{id}/history", methods=["GET"], auth_level=ANON)
-@endpoint
+@bp.route(route="manage/stories/{id}/history", methods=["GET", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
 def manage_history(req: func.HttpRequest) -> func.HttpResponse:
     _caller(req, "manage_history")
     story, _ = editorial.get(req.route_params["id"])

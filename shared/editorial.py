@@ -27,6 +27,7 @@ from shared.models import (
     Editorial,
     ImageRef,
     MilestoneDoc,
+    MilestoneKind,
     NeedDoc,
     Origin,
     Period,
@@ -58,6 +59,17 @@ class OriginInput(Strict):
     label: Short
 
 
+class MilestoneInput(Strict):
+    kind: MilestoneKind
+    title: Short
+    narrative: Text
+    place: Short
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    period: Period
+    image: ImageRef | None = None
+
+
 class StoryInput(Strict):
     """A draft as the editor sends it (create, and edit with the version it started from)."""
 
@@ -69,7 +81,7 @@ class StoryInput(Strict):
     currency: Currency
     cover: ImageRef | None = None
     needs: list[NeedInput] = Field(min_length=1, max_length=5)
-    journey: list[MilestoneDoc] = Field(min_length=1, max_length=30)
+    journey: list[MilestoneInput] = Field(min_length=1, max_length=30)
     sensitive_terms: list[Short] = Field(default=[], max_length=50)
 
 
@@ -187,7 +199,7 @@ def _apply(story: StoryDoc, data: StoryInput) -> None:
     old = {n.need: n for n in story.needs}
     story.needs = [NeedDoc(**n.model_dump(), raised=old[n.need].raised if n.need in old else 0,
                            donor_count=old[n.need].donor_count if n.need in old else 0) for n in data.needs]
-    story.journey = list(data.journey)
+    story.journey = [MilestoneDoc(**m.model_dump()) for m in data.journey]
     story.sensitive_terms = list(data.sensitive_terms)
 
 

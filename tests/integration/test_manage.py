@@ -260,6 +260,22 @@ def test_changes_since_the_last_approved_version(api):
                                             "after": "She wants her own bakery."}]}
 
 
+def test_staff_routes_answer_cors_with_credentials_only_to_allowed_origins(api, stack):
+    allowed = stack.values["CORS_ALLOWED_ORIGINS"].split(",")[0].strip()
+    pre = requests.options(f"{api}{M}/{'q' * 16}", headers={
+        "Origin": allowed, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 204
+    assert pre.headers["Access-Control-Allow-Origin"] == allowed
+    assert pre.headers["Access-Control-Allow-Credentials"] == "true" and "PUT" in pre.headers["Access-Control-Allow-Methods"]
+    refused = requests.get(f"{api}{M}", headers={"Origin": allowed})
+    assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Credentials"] == "true"
+    signed_in = staff(api, AUTHOR, "author").get(f"{api}{M}", headers={"Origin": allowed})
+    assert signed_in.status_code == 200 and signed_in.headers["Access-Control-Allow-Origin"] == allowed
+    other = requests.options(f"{api}{M}", headers={"Origin": "https://elsewhere.example",
+                                                   "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in other.headers and "Access-Control-Allow-Credentials" not in other.headers
+
+
 @pytest.mark.parametrize("_", [None])
 def test_every_documented_status_of_the_staff_routes_is_answered(api, _):
     """Runs after the tests above (file order) and checks what they saw against the description."""

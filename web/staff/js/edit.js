@@ -11,7 +11,8 @@ const NEEDS = ["shelter", "medical", "legal", "repatriation", "education"];
 const START = { center: [15, 101], zoom: 4 };
 const LAND = { color: "#c9b9a2", weight: 0.8, fillColor: "#f6f0e4", fillOpacity: 1, interactive: false };
 
-const state = { id: null, version: null, needs: [], journey: [], findings: {} };
+// cover and milestone images are kept as they were (uploads come with the safe image path)
+const state = { id: null, version: null, cover: null, needs: [], journey: [], findings: {} };
 let map = null;
 let layer = null;
 
@@ -194,6 +195,7 @@ function fill(story) {
   const scale = 10 ** decimals(story.currency);
   state.needs = story.needs.map((n) => ({ need: n.need, title: n.title, description: n.description, goal: String(n.goal / scale) }));
   state.journey = story.journey.map((m) => ({ ...m }));
+  state.cover = story.cover || null;
   state.findings = story.findings || {};
   $("#edit-title").textContent = t("edit.heading", { name: story.pseudonym });
   links();
@@ -219,6 +221,7 @@ function body() {
     headline: $("#headline").value,
     summary: $("#summary").value,
     currency,
+    ...(state.cover ? { cover: state.cover } : {}),
     sensitive_terms: $("#terms").value.split("\n").map((s) => s.trim()).filter(Boolean),
     needs: state.needs.map((n) => ({ need: n.need, title: n.title, description: n.description,
       goal: Math.round(Number(String(n.goal).replace(/,/g, "")) * scale) || 0 })),

@@ -6,6 +6,10 @@ import { t } from "../../js/i18n.js";
 import { startPage } from "../../js/ui.js";
 
 const BASE = (document.querySelector('meta[name="api-base"]')?.content || "/api").replace(/\/$/, "");
+// Easy Auth runs on the API's host: its /.auth/ endpoints are there (this site's, locally).
+const AUTH = /^https?:/.test(BASE) ? new URL(BASE).origin : "";
+// After signing in or out, back here (Azure accepts other hosts listed in allowedExternalRedirectUrls).
+const back = (path) => (AUTH ? new URL(path, location.href).href : path);
 // In Azure, Entra ID signs staff in (/.auth/login/aad); devhost offers fictional staff (/.auth/login/dev).
 const LOCAL = ["localhost", "127.0.0.1"].includes(location.hostname);
 export const PROVIDER = document.querySelector('meta[name="auth-provider"]')?.content || (LOCAL ? "dev" : "aad");
@@ -40,7 +44,7 @@ export async function api(path, { method = "GET", body } = {}) {
 
 /** { name, roles } of who is signed in, or null. */
 export async function me() {
-  const response = await fetch("/.auth/me", { credentials: "include", cache: "no-store" }).catch(() => null);
+  const response = await fetch(`${AUTH}/.auth/me`, { credentials: "include", cache: "no-store" }).catch(() => null);
   if (!response || !response.ok) return null;
   const [entry] = await response.json().catch(() => []);
   if (!entry) return null;
@@ -51,7 +55,7 @@ export async function me() {
 }
 
 export const signInUrl = () =>
-  `/.auth/login/${PROVIDER}?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.search)}`;
+  `${AUTH}/.auth/login/${PROVIDER}?post_login_redirect_uri=${encodeURIComponent(back(location.pathname + location.search))}`;
 
 /** Start a staff page: strings, language switch, the header's sign-in line. Resolves to who is
  * signed in (null: the page shows how to sign in and stops). */
@@ -67,7 +71,7 @@ export async function startStaffPage() {
     slot.replaceChildren(
       h("span", { class: "who-name" }, t("staff.signedIn", { name: who.name, roles: who.roles.join(", ") || t("staff.noRole") })),
       " ",
-      h("a", { href: `/.auth/logout?post_logout_redirect_uri=${encodeURIComponent("/staff/")}` }, t("staff.signOut")),
+      h("a", { href: `${AUTH}/.auth/logout?post_logout_redirect_uri=${encodeURIComponent(back("/staff/"))}` }, t("staff.signOut")),
     );
   };
   render();
