@@ -1,7 +1,7 @@
 """The staff pages in Chromium, signed in through devhost's Easy Auth emulation: an author writes a
 story with five milestones placed on the map and a need, a leak blocks submission next to its
 field, the same person cannot approve, a reviewer approves and publishes, a donor sees the story;
-the history lists every step; axe finds nothing serious on the staff pages."""
+and gives to it; the history lists every step; axe finds nothing serious on the staff pages."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from .portal import run_axe, story_url
 from .test_accessibility import assert_no_violations
+from .test_donation import give
 
 AUTHOR, REVIEWER = "Ploy Srisuk", "Hnin Aye"
 # Where the author clicks on the editor's map (pixels from its top left corner).
@@ -172,6 +173,12 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     expect(donor.locator("#needs-list")).to_contain_text("Cooking school")
     expect(donor.locator("#updates-list")).to_contain_text("Mali started cooking school this month.")
     expect(donor.locator("#updates-list")).to_contain_text("March 2026")
+    # ... and gives to it: Stripe, the webhook and the queue count the gift on the new story
+    give(donor, "education", "$25", "4242424242424242")
+    expect(donor.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.",
+                                                           timeout=20_000)
+    expect(donor.locator("#needs-list [data-need='education'] .need-amount")).to_have_text("$25 of $450",
+                                                                                       timeout=45_000)
 
 
 def test_staff_pages_in_thai_pass_axe(portal, new_page):
