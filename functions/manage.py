@@ -170,6 +170,15 @@ def manage_consent(req: func.HttpRequest) -> func.HttpResponse:
     return _action("manage_consent", req, editorial.ConsentInput, editorial.record_consent)
 
 
+@bp.timer_trigger(schedule="0 15 0 * * *", arg_name="timer", run_on_startup=False)
+def consent_expiry(timer: func.TimerRequest) -> None:
+    """Daily: stories whose consent expired leave the portal (see shared/editorial.expire_consents)."""
+    import logging
+
+    expired = editorial.expire_consents()
+    logging.getLogger(__name__).info("consent expiry: %d story(ies) unpublished %s", len(expired), expired)
+
+
 @bp.route(route="manage/stories/{id}/history", methods=["GET", "OPTIONS"], auth_level=ANON)
 @staff_endpoint
 def manage_history(req: func.HttpRequest) -> func.HttpResponse:

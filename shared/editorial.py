@@ -341,6 +341,37 @@ def record_consent(story_id: str, data: ConsentInput, who: Principal, role: str)
     return story
 
 
+CONSENT_TIMER = Principal(id="system:consent-expiry", name="consent expiry (daily timer)", roles=frozenset())
+
+
+def expire_consents() -> list[str]:
+    """Unpublish every public story whose consent has expired (the month after its expiry month):
+    back to an approved draft, so that once consent is recorded again a reviewer can publish it."""
+    month = this_month()
+    expired = []
+    for story in store.all_stories():
+        if story.status not in PUBLIC_STATUSES or not story.consent or not story.consent.expires:
+            continue
+        if story.consent.expires >= month:
+            continue
+        for _ in range(5):  # a payment may land meanwhile: read again
+            current, etag = get(story.id)
+            if current.status not in PUBLIC_STATUSES:
+                break
+            current.status = "draft"  # type: ignore[assignment]
+            editorial(current).state = "approved"
+            try:
+                _write(current, etag, audit.record(current.id, CONSENT_TIMER, "system", "consent_expired",
+                                                   editorial(current).version,
+                                                   expired=current.consent.expires if current.consent else None))
+            except DomainError:
+                continue
+            store.story_changed(current.id)
+            expired.append(current.id)
+            break
+    return expired
+
+
 # ------------------------------------------------------------------ reading
 def changes(story: StoryDoc) -> dict[str, Any]:
     """What changed since the last approved version, field by field ({} when nothing did);

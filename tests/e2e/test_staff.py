@@ -140,9 +140,9 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     rows = reviewer.locator("#history tr")
     expect(rows).to_have_count(6)
     steps = [(r.locator("td").nth(1).inner_text(), r.locator("td").nth(2).inner_text()) for r in rows.all()]
-    assert steps == [(f"{AUTHOR} (author)", "create"), (f"{AUTHOR} (author)", "edit"), (f"{AUTHOR} (author)", "submit"),
-                     (f"{REVIEWER} (reviewer)", "approve"), (f"{REVIEWER} (reviewer)", "consent"),
-                     (f"{REVIEWER} (reviewer)", "publish")]
+    assert steps == [(f"{AUTHOR} (author)", "Created"), (f"{AUTHOR} (author)", "Edited"),
+                     (f"{AUTHOR} (author)", "Submitted for review"), (f"{REVIEWER} (reviewer)", "Approved"),
+                     (f"{REVIEWER} (reviewer)", "Consent recorded"), (f"{REVIEWER} (reviewer)", "Published")]
     assert all(re.search(r"\d{4}.*UTC", r.locator("td").first.inner_text()) for r in rows.all())
     reviewer.screenshot(path=str(artifacts / "staff-review.png"), full_page=True)
 
@@ -159,7 +159,7 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     expect(author.locator("#finding-update")).to_be_hidden()
     expect(author.locator("#history tr")).to_have_count(7)
     expect(author.locator("#history tr").last).to_contain_text(f"{AUTHOR} (author)")
-    expect(author.locator("#history tr").last.locator("td").nth(2)).to_have_text("update")
+    expect(author.locator("#history tr").last.locator("td").nth(2)).to_have_text("Update posted")
 
     # ---- a donor sees it on the portal
     donor = new_page()
@@ -186,6 +186,10 @@ def test_staff_pages_in_thai_pass_axe(portal, new_page):
     sign_in(page, portal, REVIEWER, "reviewer")
     expect(page.locator("html")).to_have_attribute("lang", "th")
     expect(page.locator("h1")).to_have_text("เรื่องราวตามสถานะ")
+    assert_no_violations(run_axe(page))
+    page.locator("section[data-state=published] .state-list a").first.click()  # the review screen
+    expect(page.locator("#review-title")).to_contain_text("ตรวจทานเรื่องของ")
+    expect(page.locator("#review-state")).to_contain_text("เผยแพร่แล้ว")
     assert_no_violations(run_axe(page))
     page.goto(f"{portal}/staff/edit.html")
     page.wait_for_selector(".leaflet-pane path")

@@ -276,6 +276,36 @@ def test_staff_routes_answer_cors_with_credentials_only_to_allowed_origins(api, 
     assert "Access-Control-Allow-Origin" not in other.headers and "Access-Control-Allow-Credentials" not in other.headers
 
 
+def test_a_story_whose_consent_expired_leaves_the_portal(api, stack):
+    from shared import store
+
+    author, reviewer = staff(api, AUTHOR, "author"), staff(api, REVIEWER, "reviewer")
+    sid = author.post(f"{api}{M}", json=draft()).json()["story"]["id"]
+    assert author.post(f"{api}{M}/{sid}/submit", json={"version": 1}).status_code == 200
+    assert reviewer.post(f"{api}{M}/{sid}/approve", json={"version": 1}).status_code == 200
+    past = reviewer.post(f"{api}{M}/{sid}/consent", json={"given": "2020-01", "scope": "Portal", "expires": "2021-01"})
+    assert past.status_code == 200
+    expired = reviewer.post(f"{api}{M}/{sid}/publish", json={"version": 1})
+    assert expired.status_code == 409 and expired.json()["error"]["code"] == "consent_missing"
+    reviewer.post(f"{api}{M}/{sid}/consent", json={"given": "2026-01", "scope": "Portal", "expires": "2099-12"})
+    assert reviewer.post(f"{api}{M}/{sid}/publish", json={"version": 1}).status_code == 200
+    assert requests.get(f"{api}/api/stories/{sid}").status_code == 200
+
+    story, etag = store.get_story(sid)  # months pass
+    assert story.consent is not None
+    story.consent.expires = "2025-12"
+    store.replace_story(story, etag)
+    fired = requests.post(f"{api}/admin/functions/consent_expiry",
+                          headers={"x-functions-key": stack.values["DEVHOST_FUNCTION_KEY"]})
+    assert fired.status_code == 202
+    assert requests.get(f"{api}/api/stories/{sid}", headers={"Cache-Control": "no-cache"}).status_code == 404
+    assert reviewer.get(f"{api}{M}/{sid}").json()["story"]["state"] == "approved"
+    last = reviewer.get(f"{api}{M}/{sid}/history").json()["items"][-1]
+    assert (last["action"], last["role"], last["by"]["name"]) == ("consent_expired", "system",
+                                                                  "consent expiry (daily timer)")
+    assert last["details"] == {"expired": "2025-12"}
+
+
 @pytest.mark.parametrize("_", [None])
 def test_every_documented_status_of_the_staff_routes_is_answered(api, _):
     """Runs after the tests above (file order) and checks what they saw against the description."""

@@ -64,7 +64,7 @@ function render() {
         {},
         h("td", {}, h("time", { datetime: r.at }, new Date(r.at).toLocaleString(document.documentElement.lang === "th" ? "th-TH" : "en-GB", { timeZone: "UTC" }) + " UTC")),
         h("td", {}, `${r.by.name} (${r.role})`),
-        h("td", {}, r.action + (r.details.reason ? `: ${r.details.reason}` : "")),
+        h("td", { dataset: { action: r.action } }, t(`action.${r.action}`) + (r.details.reason ? `: ${r.details.reason}` : "")),
         h("td", {}, String(r.version)),
       ),
     ),
