@@ -107,6 +107,10 @@ async function main() {
     return;
   }
   $("#review").hidden = false;
+  // Only what the signed-in role may do is offered (the API checks it again).
+  for (const section of document.querySelectorAll("[data-roles]")) {
+    section.hidden = !section.dataset.roles.split(" ").some((role) => who.roles.includes(role));
+  }
   const version = () => ({ version: current.story.editorial.version });
   $("#approve").addEventListener("click", () => act(() => api(`${path}/approve`, { method: "POST", body: version() }), "review.approved"));
   $("#publish").addEventListener("click", () => act(() => api(`${path}/publish`, { method: "POST", body: version() }), "review.published"));
@@ -117,6 +121,9 @@ async function main() {
       given: $("#consent-given").value.trim(), scope: $("#consent-scope").value, ...(expires ? { expires } : {}) } }),
     "review.consentSaved");
   });
+  const open = ["published", "funded"].includes(current.story.status);
+  $("#update-form").closest("section").hidden ||= !open;
+  $("#withdraw-form").closest("section").hidden ||= current.story.status === "withdrawn";
   $("#update-form").addEventListener("submit", (e) => {
     e.preventDefault();
     $("#finding-update").hidden = true;
