@@ -35,8 +35,17 @@ class Principal:
         return next(r for r in allowed if r in self.roles)
 
 
+TRUSTED_SIGN_IN = ("easyauth", "devhost")
+
+
 def from_headers(headers: Mapping[str, str]) -> Principal | None:
-    """The principal the platform passed, or None (nobody signed in, or a header we cannot read)."""
+    """The principal the platform passed, or None (nobody signed in, or a header we cannot read).
+    Trusted only where the platform strips a client's own header (STAFF_SIGN_IN says so): without
+    Easy Auth in front, anyone could send one."""
+    from shared.settings import get_settings
+
+    if get_settings().staff_sign_in not in TRUSTED_SIGN_IN:
+        return None
     raw = next((v for k, v in headers.items() if k.lower() == HEADER), None)
     if not raw:
         return None

@@ -140,6 +140,12 @@ var appSettings = [
     name: 'DONATION_CURRENCIES'
     value: donationCurrencies
   }
+  // Who strips and sets X-MS-CLIENT-PRINCIPAL: Easy Auth when it is configured (auth.bicep); otherwise
+  // nobody does, and the staff routes refuse every request.
+  {
+    name: 'STAFF_SIGN_IN'
+    value: !empty(entraClientId) ? 'easyauth' : 'off'
+  }
   // The app answers CORS itself; no platform CORS is configured (it would override the app's headers).
   {
     name: 'CORS_ALLOWED_ORIGINS'

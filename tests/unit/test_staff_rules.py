@@ -90,3 +90,17 @@ def test_the_audit_trail_never_keeps_the_sensitive_terms():
     rec = audit.record("s" * 16, who, "author", "edit", 2, fields=["summary"], reason=None)
     assert rec["type"] == "audit" and rec["storyId"] == "s" * 16 and rec["details"] == {"fields": ["summary"]}
     assert rec["by"] == {"id": "o", "name": "Ploy"} and rec["at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize("sign_in", ["off", "", "EasyAuth!"])
+def test_without_a_platform_that_strips_the_header_nobody_is_trusted(monkeypatch, sign_in):
+    from shared.settings import get_settings
+
+    monkeypatch.setenv("STAFF_SIGN_IN", sign_in)
+    get_settings.cache_clear()
+    try:
+        assert principal.from_headers({"X-MS-CLIENT-PRINCIPAL": principal.encode("o", "Forged", ["reviewer"])}) is None
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert principal.from_headers({"X-MS-CLIENT-PRINCIPAL": principal.encode("o", "Real", ["reviewer"])}) is not None
