@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"refused: {exc}", file=sys.stderr)
             return 1
         print(f"story {story.id} is now {story.status}")
+        from shared import audit
+
+        audit.from_command_line(story, {"import": "create", "publish": "publish", "withdraw": "withdraw"}[args.command])
         if args.command == "withdraw":
             print(f"cancelled {cancelled} open payment(s) at Stripe" if cancelled is not None else
                   "WARNING: Stripe could not be asked to cancel open payments; any that arrive will be held")

@@ -24,6 +24,20 @@ def record(story_id: str, who: Principal, role: str, action: str, version: int, 
             "details": {k: v for k, v in details.items() if v is not None}}
 
 
+def from_command_line(story, action: str) -> None:
+    """Record an action taken with `python -m ops` (who: the operating-system user, role ops)."""
+    import getpass
+    import socket
+
+    from shared.clients import cosmos_container
+
+    user = getpass.getuser()
+    who = Principal(id=f"cli:{user}@{socket.gethostname()}", name=user, roles=frozenset({"ops"}))
+    version = story.editorial.version if story.editorial else 1
+    with store.mapped_errors():
+        cosmos_container().create_item(record(story.id, who, "ops", action, version, via="python -m ops"))
+
+
 def redact(text: str, terms: list[str]) -> str:
     for term in sorted((t.strip() for t in terms if t.strip()), key=len, reverse=True):
         text = re.sub(re.escape(term), "[redacted]", text, flags=re.IGNORECASE)

@@ -306,6 +306,26 @@ def test_a_story_whose_consent_expired_leaves_the_portal(api, stack):
     assert last["details"] == {"expired": "2025-12"}
 
 
+def test_ops_commands_leave_records_too(api, tmp_path):
+    from tests.factories import story
+
+    draft_file = tmp_path / "story.json"
+    s = story(status="draft")
+    draft_file.write_text(s.model_dump_json())
+
+    def ops(*args):
+        return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+
+    assert ops("import", str(draft_file)).returncode == 0
+    assert ops("publish", s.id).returncode == 0
+    out = ops("audit", s.id)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 3 and " create " in lines[0] and " publish " in lines[1]
+    assert "(ops, cli:" in lines[1] and "via=python -m ops" in lines[1]
+
+
 @pytest.mark.parametrize("_", [None])
 def test_every_documented_status_of_the_staff_routes_is_answered(api, _):
     """Runs after the tests above (file order) and checks what they saw against the description."""
