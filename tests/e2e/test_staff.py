@@ -211,3 +211,31 @@ def test_no_principal_sees_how_to_sign_in_and_a_role_less_account_is_told(portal
     expect(page.locator("#editor")).to_be_hidden()
     sign_in(page, portal, "Sam Okafor", "none")
     expect(page.locator("#page-status")).to_contain_text("Your account has no role here")
+
+
+def test_ops_withdraws_a_story_from_the_review_screen(portal, new_page):
+    import requests
+
+    from tests.integration.test_manage import AUTHOR as A
+    from tests.integration.test_manage import REVIEWER as R
+    from tests.integration.test_manage import draft, staff
+
+    author, reviewer = staff(portal, A, "author"), staff(portal, R, "reviewer")
+    sid = author.post(f"{portal}/api/manage/stories", json=draft()).json()["story"]["id"]
+    author.post(f"{portal}/api/manage/stories/{sid}/submit", json={"version": 1}).raise_for_status()
+    reviewer.post(f"{portal}/api/manage/stories/{sid}/approve", json={"version": 1}).raise_for_status()
+    reviewer.post(f"{portal}/api/manage/stories/{sid}/consent", json={"given": "2026-01", "scope": "Portal"})
+    reviewer.post(f"{portal}/api/manage/stories/{sid}/publish", json={"version": 1}).raise_for_status()
+
+    page = new_page()
+    sign_in(page, portal, "Sam Okafor", "ops", to=f"/staff/review.html?id={sid}")
+    expect(page.locator("#update-form")).to_be_hidden()  # not for ops
+    expect(page.locator("#approve")).to_be_hidden()
+    page.fill("#withdraw-reason", "She asked us to; she has moved away from Wiang Haeng")
+    page.get_by_role("button", name="Withdraw the story").click()
+    expect(page.locator("#action-status")).to_have_text("Withdrawn. Donors no longer see it.")
+    expect(page.locator("#review-state")).to_contain_text("Withdrawn")
+    last = page.locator("#history tr").last
+    expect(last).to_contain_text("Sam Okafor (ops)")
+    expect(last.locator("td").nth(2)).to_have_text("Withdrawn: She asked us to; she has moved away from [redacted]")
+    assert requests.get(f"{portal}/api/stories/{sid}").status_code == 404
