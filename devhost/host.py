@@ -137,8 +137,13 @@ class Host:
     http: list[HttpFunction] = field(default_factory=list)
     queues: list[QueueFunction] = field(default_factory=list)
     timers: list[TimerFunction] = field(default_factory=list)
+    easy_auth: Any = None  # devhost.easyauth.EasyAuth: App Service Authentication, emulated
 
     def __post_init__(self) -> None:
+        if self.easy_auth is None:
+            from devhost.easyauth import EasyAuth
+
+            self.easy_auth = EasyAuth()
         self.route_prefix = self.host_json.get("extensions", {}).get("http", {}).get("routePrefix", "api").strip("/")
         self.queue_options = QueueOptions.from_host_json(self.host_json)
         self._stop = threading.Event()
@@ -413,7 +418,14 @@ def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._send(404, {"Content-Type": "application/json"}, _error("not_found", "No such timer function"))
                 return
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "x-forwarded-for"}
+            # Easy Auth in front of the app, as in Azure: /.auth/* endpoints, a client's own X-MS-*
+            # headers stripped, the signed-in principal passed on (devhost/easyauth.py).
+            auth_answer = host.easy_auth.handle(self.command, self.path, dict(self.headers.items()), body)
+            if auth_answer is not None:
+                self._send(*auth_answer)
+                return
+            headers = {k: v for k, v in host.easy_auth.inbound_headers(dict(self.headers.items())).items()
+                       if k.lower() != "x-forwarded-for"}
             # As Azure's front end does: the peer's address (with its port) is appended to X-Forwarded-For.
             peer = f"{self.client_address[0]}:{self.client_address[1]}"
             forwarded = self.headers.get("X-Forwarded-For")

@@ -27,6 +27,10 @@ STATUS: dict[str, int] = {
     # the request conflicts with the current state
     "exceeds_remaining": 409, "need_funded": 409, "idempotency_key_reused": 409,
     "body_too_large": 413,
+    # staff (the /api/manage/ routes): who may act, and where a story stands in its workflow
+    "unauthenticated": 401, "forbidden": 403, "four_eyes": 403,
+    "version_conflict": 409, "wrong_state": 409, "not_editable": 409, "consent_missing": 409,
+    "privacy_findings": 422,
     # the card-testing defence
     "rate_limited": 429, "busy": 429, "declined": 429,
     # our side

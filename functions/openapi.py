@@ -47,9 +47,11 @@ def _list_parameters() -> list[dict[str, Any]]:
 
 def operations() -> dict[str, dict[str, Any]]:
     """Every public route: path -> {method: operation}. Kept beside the models it describes."""
+    from functions import manage_openapi
     from shared.donations import DonationCreate, DonationCreated, PortalConfig
 
     return {
+        **manage_openapi.operations(),
         "/api/stories": {"get": {
             "operationId": "listStories", "summary": "Published stories as summaries",
             "parameters": _list_parameters(),
@@ -99,10 +101,11 @@ def operations() -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
+    from functions import manage_openapi
     from shared.donations import DonationCreate, DonationCreated, PortalConfig
 
     component_models: list[type[BaseModel]] = [models.StoryPage, models.StoryDetail, models.FundingLedger, models.ErrorBody, Health,
-                        DonationCreate, DonationCreated, PortalConfig]
+                        DonationCreate, DonationCreated, PortalConfig, *manage_openapi.BODY_MODELS]
     _, defs = models_json_schema([(m, "serialization") for m in component_models], ref_template=REF)
     return {
         "openapi": "3.1.0",
@@ -110,5 +113,5 @@ def document() -> dict[str, Any]:
                  "description": "Public API of the Second Chance portal. Money is an integer in minor units "
                                 "with its ISO 4217 currency."},
         "paths": operations(),
-        "components": {"schemas": defs.get("$defs", {})},
+        "components": {"schemas": defs.get("$defs", {}), "securitySchemes": manage_openapi.SECURITY},
     }

@@ -56,6 +56,9 @@ param corsAllowedOrigins string = ''
 @description('Public base URL for map assets (e.g. a CDN). Empty: the app hands out short-lived user-delegation SAS URLs to blob storage.')
 param assetBaseUrl string = ''
 
+@description('Application (client) id of the Entra ID app registration for staff sign-in (app roles author, reviewer, ops). Empty: no staff sign-in is configured.')
+param entraClientId string = ''
+
 @description('Optional override of the generated resource group name.')
 param resourceGroupName string = ''
 
@@ -191,6 +194,7 @@ module api 'app/api.bicep' = {
     stripePublishableKey: stripePublishableKey
     corsAllowedOrigins: corsAllowedOrigins
     assetBaseUrl: assetBaseUrl
+    entraClientId: entraClientId
   }
   // The identity needs its data-plane roles before the host starts (storage, Key Vault references).
   dependsOn: [

@@ -14,6 +14,7 @@
     python -m ops unblock ADDRESS          lift the card-testing blocks on a donor's address (or --card FINGERPRINT)
     python -m ops replay-poison            settle payment-events-poison messages now; report those that fail
     python -m ops reconcile --since 3d     check the funding records against Stripe, both ways
+    python -m ops audit STORY_ID           print a story's audit trail (who did what, when, to which version)
 
 Where it acts is always explicit (ops/target.py): on Azure, the deployment of azd's environment
 (inside azd hooks, or `azd env get-values`; `--env NAME` picks one), with `--local` on the local
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("replay-poison", help="settle poison messages now; report those that fail again")
     rec = sub.add_parser("reconcile", help="check the funding records against Stripe, both ways")
     rec.add_argument("--since", default="3d", help="how far back: 3d, 12h (default 3d)")
+    sub.add_parser("audit", help="print a story's audit trail").add_argument("story_id")
     args = parser.parse_args(argv)
     if args.command not in NO_SERVICES and (code := _point_at_target(args)):
         return code
@@ -157,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"refused: {exc}", file=sys.stderr)
             return 1
         print(f"story {story.id} is now {story.status}")
+        from shared import audit
+
+        audit.from_command_line(story, {"import": "create", "publish": "publish", "withdraw": "withdraw"}[args.command])
         if args.command == "withdraw":
             from shared.assets import story_prefix
             from shared.settings import get_settings
@@ -217,6 +222,14 @@ def main(argv: list[str] | None = None) -> int:
         report = reconcile(since, progress=print)
         print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.items()))
         return 1 if report["failed"] else 0
+    elif args.command == "audit":
+        from shared import audit
+
+        records = audit.history(args.story_id)
+        for line in audit.lines(records):
+            print(line)
+        print(f"{len(records)} record(s) for story {args.story_id}")
+        return 0 if records else 1
     return 0
 
 

@@ -86,6 +86,7 @@ class MilestoneDoc(Internal):
 class UpdateDoc(Internal):
     period: Period
     text: Text
+    posted: str | None = None  # the day it was posted (ISO date), for "new update"; never public
 
 
 class Consent(Internal):
@@ -106,6 +107,20 @@ class Consent(Internal):
         return self.expires is not None and today >= period_start(self.expires)
 
 
+class Editorial(Internal):
+    """Where a story stands in the staff workflow (never public): its version, who edited it since
+    it was last approved, who submitted and approved which version."""
+
+    version: int = Field(default=1, ge=1)
+    state: Literal["editing", "submitted", "approved"] = "editing"
+    last_edited_by: str = ""
+    last_edited_at: str = ""
+    editors: list[str] = []  # principal ids that edited since the last approval (four eyes)
+    submitted_by: str | None = None
+    approved_version: int | None = None
+    approved_by: str | None = None
+
+
 class StoryDoc(Internal):
     """A story as case workers author it and as Cosmos DB stores it (partition key = its id)."""
 
@@ -122,7 +137,8 @@ class StoryDoc(Internal):
     needs: list[NeedDoc] = Field(min_length=1)
     journey: list[MilestoneDoc] = Field(min_length=1)
     updates: list[UpdateDoc] = []
-    consent: Consent
+    consent: Consent | None = None
+    editorial: Editorial | None = None
     sensitive_terms: list[str] = []
     donor_count: int = Field(default=0, ge=0)
     overfunded: int = Field(default=0, ge=0)
@@ -191,6 +207,7 @@ class StorySummary(Public):
     needs: list[NeedPublic]
     totals: TotalsPublic
     donor_count: int
+    new_update: bool = Field(default=False, description="An update was posted in the last 30 days")
 
 
 class MilestonePublic(Public):
@@ -241,6 +258,7 @@ class ErrorDetail(Public):
     parameter: str | None = None
     remaining: int | None = None
     retry_after: int | None = Field(default=None, description="Seconds to wait (429), as in Retry-After")
+    findings: dict[str, list[str]] | None = Field(default=None, description="Privacy gate findings by field")
 
 
 class ErrorBody(Public):

@@ -95,6 +95,8 @@ def set_status(story_id: str, status: str, **notes: str) -> StoryDoc:
         if status == "published":
             if story.status not in ("draft", "published"):
                 raise ValueError(f"a {story.status} story cannot be published")
+            if story.consent is None:
+                raise ValueError("the story has no recorded consent: record it first")
             if story.consent.expired(_today()):
                 raise ValueError(f"the story's consent expired ({story.consent.expires}): record renewed consent first")
             problems = check_story(story)
@@ -140,6 +142,19 @@ def withdraw(story_id: str, reason: str = "consent withdrawn") -> tuple[StoryDoc
     return story, cancelled
 
 
+def _audit_expiry(story: StoryDoc, expired: str | None) -> None:
+    """The consent timer's step in the story's audit trail (who: the system)."""
+    from shared import audit
+    from shared.clients import cosmos_container
+    from shared.principal import Principal
+
+    timer = Principal(id="system:consent-expiry", name="consent expiry (daily timer)", roles=frozenset())
+    version = story.editorial.version if story.editorial else 1
+    with store.mapped_errors():
+        cosmos_container().create_item(audit.record(story.id, timer, "system", "consent_expired", version,
+                                                    expired=expired))
+
+
 def unpublish_expired(today: dt.date | None = None) -> list[StoryDoc]:
     """Withdraw every published or funded story whose consent has expired; the stories unpublished.
     Each is logged for ops; one that fails is logged and the others still go."""
@@ -147,17 +162,19 @@ def unpublish_expired(today: dt.date | None = None) -> list[StoryDoc]:
     done: list[StoryDoc] = []
     failed: list[str] = []
     for story in store.list_published():
-        if not story.consent.expired(today):
+        consent = story.consent
+        if consent is None or not consent.expired(today):
             continue
         try:
-            withdrawn, cancelled = withdraw(story.id, reason=f"consent expired {story.consent.expires}")
+            withdrawn, cancelled = withdraw(story.id, reason=f"consent expired {consent.expires}")
+            _audit_expiry(withdrawn, consent.expires)
         except Exception:  # noqa: BLE001 - the next story must not wait for this one
             log.exception("consent expired: story %s could NOT be fully unpublished; run ops withdraw %s",
                           story.id, story.id)
             failed.append(story.id)
             continue
         log.warning("consent expired: story %s unpublished (consent recorded by %s expired %s); "
-                    "%s open payment(s) cancelled", story.id, story.consent.recorded_by, story.consent.expires,
+                    "%s open payment(s) cancelled", story.id, consent.recorded_by, consent.expires,
                     "unknown" if cancelled is None else cancelled)
         done.append(withdrawn)
     if failed:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     donation_currencies: CsvList = Field(default_factory=lambda: ["USD", "THB"], validation_alias="DONATION_CURRENCIES")
     cors_allowed_origins: CsvList = Field(default_factory=list, validation_alias="CORS_ALLOWED_ORIGINS")
     story_list_cache_seconds: int = Field(default=10, ge=0, le=300, validation_alias="STORY_LIST_CACHE_SECONDS")
+    # Staff sign-in: who puts X-MS-CLIENT-PRINCIPAL on requests after stripping a client's own
+    # ("easyauth" in Azure with auth.bicep, "devhost" locally). Anything else: staff routes refuse all.
+    staff_sign_in: str = Field(default="off", validation_alias="STAFF_SIGN_IN")
     health_timeout_seconds: float = Field(default=3.0, gt=0, le=30, validation_alias="HEALTH_TIMEOUT_SECONDS")
 
     # Card-testing defence (shared/defence.py). The two keys come from Key Vault in Azure.

@@ -253,3 +253,9 @@ def with_retries(attempt: Callable[[int], T], what: str, attempts: int = 60) -> 
         except RETRYABLE:
             time.sleep(random.uniform(0, min(0.5, 0.01 * 2 ** min(n, 6))))  # noqa: S311 - jitter, not a secret
     raise Unavailable(f"{what}: gave up after {attempts} concurrent attempts")
+
+
+# ------------------------------------------------------------------ every story (the staff list)
+def all_stories() -> list[StoryDoc]:
+    return [StoryDoc.model_validate(_without_system_fields(i))
+            for i in _across_partitions("SELECT * FROM c WHERE c.type = 'story'")]

@@ -61,8 +61,19 @@ def summary(story: StoryDoc) -> StorySummary:
         cover=AssetPublic(url=assets.asset_url(cover_path), alt=cover_alt), needs=needs,
         totals=TotalsPublic(currency=story.currency, goal=goal, raised=raised, percent=percent(raised, goal),
                             overfunded=story.overfunded),
-        donor_count=story.donor_count,
+        donor_count=story.donor_count, new_update=has_new_update(story),
     )
+
+
+NEW_UPDATE_DAYS = 30
+
+
+def has_new_update(story: StoryDoc) -> bool:
+    """An update posted in the last NEW_UPDATE_DAYS days (the list marks the story "new update")."""
+    import datetime as dt
+
+    since = (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=NEW_UPDATE_DAYS)).isoformat()
+    return any(u.posted and u.posted >= since for u in story.updates)
 
 
 def detail(story: StoryDoc) -> StoryDetail:

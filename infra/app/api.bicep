@@ -35,6 +35,9 @@ param healthTimeoutSeconds int = 3
 
 param serviceName string = 'api'
 
+@description('Client id of the Entra ID app registration for staff sign-in (Easy Auth); empty: no staff sign-in.')
+param entraClientId string = ''
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -138,6 +141,12 @@ var appSettings = [
     name: 'DONATION_CURRENCIES'
     value: donationCurrencies
   }
+  // Who strips and sets X-MS-CLIENT-PRINCIPAL: Easy Auth when it is configured (auth.bicep); otherwise
+  // nobody does, and the staff routes refuse every request.
+  {
+    name: 'STAFF_SIGN_IN'
+    value: !empty(entraClientId) ? 'easyauth' : 'off'
+  }
   // The app answers CORS itself; no platform CORS is configured (it would override the app's headers).
   {
     name: 'CORS_ALLOWED_ORIGINS'
@@ -168,6 +177,18 @@ module functionApp '../core/host/functions-flexconsumption.bicep' = {
     runtimeName: 'python'
     runtimeVersion: '3.11'
     appSettings: appSettings
+  }
+}
+
+// Staff sign-in in front of the app (see auth.bicep); the public routes stay anonymous.
+module staffAuth 'auth.bicep' = if (!empty(entraClientId)) {
+  name: '${serviceName}-staff-auth'
+  params: {
+    functionAppName: functionApp.outputs.name
+    entraClientId: entraClientId
+    allowedExternalRedirectUrls: [
+      staticWebsiteOrigin
+    ]
   }
 }
 

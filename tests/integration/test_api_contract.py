@@ -84,8 +84,9 @@ def test_every_documented_status_is_answered(api, stack, seeded, env, monkeypatc
     from shared import store
 
     doc = requests.get(f"{api}/api/openapi.json").json()
+    # The staff routes' statuses are answered in tests/integration/test_manage.py (signed-in sessions).
     documented = {(path, method, status) for path, ops in doc["paths"].items() for method, op in ops.items()
-                  for status in op["responses"]}
+                  for status in op["responses"] if not path.startswith("/api/manage/")}
     published = next(s for s in seeded.values() if s.status == "published" and s.currency == "USD")
     fresh = story({"shelter": 600})
     store.upsert_story(fresh)

@@ -56,6 +56,7 @@ function card(story) {
         h("p", { class: "story-origin" }, story.origin.label),
         h("h2", { class: "story-name", id: `name-${story.id}` }, story.pseudonym),
         story.status === "funded" ? h("p", { class: "badge" }, t("card.funded")) : null,
+        story.new_update ? h("p", { class: "badge badge-update" }, t("card.newUpdate")) : null,
         h("p", { class: "story-headline" }, story.headline),
         h("div", { class: "story-needs" }, story.needs.map((n) => needProgress(n, story.currency))),
         h("p", { class: "story-totals" }, totalsLine(story)),

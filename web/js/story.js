@@ -1,6 +1,7 @@
 // The story page (story.html?id=...): introduction, the journey (map, narrative panel, text list),
 // the needs with their progress, updates, and the donation step (loaded when it is opened).
 import { getStory } from "./api.js";
+import { getPreview, isPreview } from "./preview.js";
 import { $, h } from "./dom.js";
 import { money, period } from "./format.js";
 import { t } from "./i18n.js";
@@ -111,7 +112,7 @@ async function main() {
   const id = new URLSearchParams(location.search).get("id");
   if (!id) return showStatus("story.notFound");
   try {
-    story = await getStory(id);
+    story = isPreview() ? await getPreview(id) : await getStory(id);
   } catch (err) {
     return showStatus(err.status === 404 ? "story.notFound" : "story.error");
   }

@@ -39,6 +39,7 @@ export const STRINGS = {
     "card.donors": "{count} donors",
     "card.donorsOne": "1 donor",
     "card.funded": "Fully funded",
+    "card.newUpdate": "New update",
     "card.from": "From {place}",
 
     "need.shelter": "Safe shelter",
@@ -182,6 +183,7 @@ export const STRINGS = {
     "card.donors": "ผู้บริจาค {count} คน",
     "card.donorsOne": "ผู้บริจาค 1 คน",
     "card.funded": "ได้รับครบแล้ว",
+    "card.newUpdate": "อัปเดตใหม่",
     "card.from": "จาก{place}",
 
     "need.shelter": "ที่พักพิงที่ปลอดภัย",
