@@ -113,8 +113,23 @@ def published_pages(page_size: int = 100, continuation: str | None = None) -> It
             enable_cross_partition_query=True, max_item_count=page_size,
         ).by_page(continuation)
         for page in pager:
-            items = [StoryDoc.model_validate(_without_system_fields(i)) for i in page]
+            items = [s for s in map(_valid_story, page) if s is not None]
             yield items, pager.continuation_token  # type: ignore[attr-defined]  # set by by_page()
+
+
+def _valid_story(item: dict[str, Any]) -> StoryDoc | None:
+    """A stored story, or None (logged) when the document no longer passes the model: one bad
+    document must not take every list and timer down with it."""
+    import logging
+
+    from pydantic import ValidationError
+
+    try:
+        return StoryDoc.model_validate(_without_system_fields(item))
+    except ValidationError as exc:
+        logging.getLogger(__name__).error("story %s in the store does not pass the model (%d error(s)): "
+                                          "skipped in lists; fix it", item.get("id"), exc.error_count())
+        return None
 
 
 def list_published() -> list[StoryDoc]:
@@ -257,5 +272,4 @@ def with_retries(attempt: Callable[[int], T], what: str, attempts: int = 60) -> 
 
 # ------------------------------------------------------------------ every story (the staff list)
 def all_stories() -> list[StoryDoc]:
-    return [StoryDoc.model_validate(_without_system_fields(i))
-            for i in _across_partitions("SELECT * FROM c WHERE c.type = 'story'")]
+    return [s for s in map(_valid_story, _across_partitions("SELECT * FROM c WHERE c.type = 'story'")) if s is not None]

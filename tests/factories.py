@@ -131,3 +131,8 @@ def session_from(address: str):
     session = requests.Session()
     session.mount("http://", adapter)
     return session
+
+
+def kinds(findings: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Findings without where they are and the gate's explanation: what kind of leak, by field."""
+    return {f: {m.split(" at character")[0].split(" (")[0] for m in ms} for f, ms in findings.items()}

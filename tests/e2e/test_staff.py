@@ -80,7 +80,7 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     author.click("#save")
     expect(author.locator("#save-status")).to_contain_text("found 1 problem")
     finding = author.locator("#m-2-narrative-finding")
-    expect(finding).to_have_text("Privacy check: contains a phone number")
+    expect(finding).to_contain_text("Privacy check: contains a phone number")
     expect(author.locator("#m-2-narrative")).to_have_attribute("aria-invalid", "true")
     expect(author.locator("#m-2-narrative")).to_have_attribute("aria-describedby", "m-2-narrative-finding")
     assert author.locator(".finding:visible").count() == 1  # next to that field only
@@ -151,7 +151,7 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     author.fill("#update-period", "2026-03")
     author.fill("#update-text", "Mali started school. Write to her at mali@example.org")
     author.get_by_role("button", name="Post an update").click()
-    expect(author.locator("#finding-update")).to_have_text("Privacy check: contains an e-mail address")
+    expect(author.locator("#finding-update")).to_contain_text("Privacy check: contains an e-mail address")
     expect(author.locator("#update-text")).to_have_attribute("aria-invalid", "true")
     author.fill("#update-text", "Mali started cooking school this month.")
     author.get_by_role("button", name="Post an update").click()

@@ -14,7 +14,7 @@ import pytest
 
 from shared import audit, editorial, principal
 from shared.privacy import coarsen
-from tests.factories import story
+from tests.factories import kinds, story
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,9 +78,9 @@ def test_findings_come_back_by_field():
     s.sensitive_terms = ["Ban Rak"]
     s.journey[1].narrative = "Call +66 81 234 5678 near Ban Rak."
     s.journey[1].kind = "home"
-    assert editorial.findings(s) == {
-        "journey.2.narrative": ["contains a sensitive term", "contains a phone number"],
-        "journey": ["needs at least two kinds of milestone"]}
+    assert kinds(editorial.findings(s)) == {
+        "journey.2.narrative": {"contains a sensitive term", "contains a phone number"},
+        "journey": {"needs at least two kinds of milestone"}}
 
 
 def test_the_audit_trail_never_keeps_the_sensitive_terms():
