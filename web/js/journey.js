@@ -19,12 +19,15 @@ export function createJourney(story, { onDonate }) {
     count: $("#step-count"),
     steps: $("#steps-list"),
     map: $("#map"),
+    legend: $("#map-legend"),
   };
   let index = 0;
   let map = null;
 
   try {
-    map = createJourneyMap(els.map, { journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i) });
+    map = createJourneyMap(els.map, {
+      journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i), legend: els.legend,
+    });
   } catch (err) {
     // Without Leaflet the text list and the panel still tell the whole journey.
     els.map.hidden = true;

@@ -87,6 +87,8 @@ export const STRINGS = {
     "story.mapAttribution": "Natural Earth",
     "map.zoomIn": "Zoom in",
     "map.zoomOut": "Zoom out",
+    "map.whole": "Show the whole journey",
+    "map.legend": "On the map",
 
     "donate.title": "Give to {name}",
     "donate.intro": "Your gift pays for the need you choose. You can give anonymously.",
@@ -230,6 +232,8 @@ export const STRINGS = {
     "story.mapAttribution": "Natural Earth",
     "map.zoomIn": "ขยายแผนที่",
     "map.zoomOut": "ย่อแผนที่",
+    "map.whole": "แสดงเส้นทางทั้งหมด",
+    "map.legend": "สัญลักษณ์บนแผนที่",
 
     "donate.title": "บริจาคให้{name}",
     "donate.intro": "เงินบริจาคของคุณจะใช้กับด้านที่คุณเลือก และคุณบริจาคโดยไม่ระบุชื่อได้",
