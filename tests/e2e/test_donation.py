@@ -164,3 +164,36 @@ def test_a_payment_whose_answer_is_lost_is_not_called_unpaid(portal, samples, pa
     bar = page.locator(f"#needs-list [data-need='{need['need']}'] .need-amount")
     expect(bar).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}")
     assert current_need(portal, summary["id"], need["need"])["raised"] == raised
+
+
+def totals_text(story: dict) -> str:
+    cur = story["currency"]
+    donors = "1 donor" if story["donor_count"] == 1 else f"{story['donor_count']} donors"
+    return f"{money(story['totals']['raised'], cur)} raised of {money(story['totals']['goal'], cur)} · {donors}"
+
+
+def test_after_a_gift_the_list_and_the_story_show_the_new_total_at_once(portal, samples, page):
+    """The API lets browsers keep its answers for a while (max-age + stale-while-revalidate); after a
+    gift the portal reads past that cache, so the donor's own gift shows on the list (back button)
+    and on the story opened again, without waiting for the cache to expire."""
+    summary, need = open_need(samples, "USD", GIFT)
+    page.goto(f"{portal}/?limit=50")
+    card = page.locator(f"article[aria-labelledby='name-{summary['id']}']")
+    before = api_get(portal, f"/stories/{summary['id']}")
+    expect(card.locator(".story-totals")).to_have_text(totals_text(before))  # now in the browser's cache
+    card.locator(".story-cta").click()
+    page.wait_for_url(f"**/story.html?id={summary['id']}")
+    expect(page.locator(".story-totals-text")).to_have_text(totals_text(before))
+
+    give(page, need["need"], "$25", "4242424242424242")
+    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
+    after = {**before, "totals": {**before["totals"], "raised": before["totals"]["raised"] + GIFT},
+             "donor_count": before["donor_count"] + 1}
+    expect(page.locator(".story-totals-text")).to_have_text(totals_text(after), timeout=45_000)
+
+    # Back to the list: the new total, without waiting for the browser's copy to expire.
+    page.go_back()
+    expect(card.locator(".story-totals")).to_have_text(totals_text(after), timeout=3000)
+    # And the story opened again.
+    card.locator(".story-cta").click()
+    expect(page.locator(".story-totals-text")).to_have_text(totals_text(after), timeout=3000)

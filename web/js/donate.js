@@ -6,7 +6,7 @@
 // or Stripe answered with a card or validation error, or the PaymentIntent's status says it is
 // unpaid. Anything else (a thrown error, a lost connection) may have charged the card: the page
 // asks the donor not to pay again yet and watches for the gift to arrive.
-import { ApiError, createDonation, getConfig, getStory } from "./api.js";
+import { ApiError, createDonation, getConfig, getStory, markGift } from "./api.js";
 import * as challenge from "./challenge.js";
 import { $, h, loadScript, prefersReducedMotion } from "./dom.js";
 import { amountInput, decimals, money, parseAmount, percent } from "./format.js";
@@ -355,6 +355,7 @@ async function give(donation) {
     return;
   }
   const { error, status } = await pay(created.client_secret);
+  if (!error && !UNPAID.includes(status)) markGift(); // paid, or perhaps: from now on every read is fresh
   if (error) say(cardProblem(error));
   else if (PAID.includes(status)) showSuccess(donation, before); // watches on its own
   else if (UNPAID.includes(status)) say(t("donate.notTaken"));

@@ -1,5 +1,5 @@
 // The story list: filters (need, country) kept in the address, cards, "show more" by cursor.
-import { listStories } from "./api.js";
+import { lastGift, listStories } from "./api.js";
 import { $, clear, h } from "./dom.js";
 import { countryName, number } from "./format.js";
 import { t } from "./i18n.js";
@@ -136,6 +136,15 @@ fillFilters();
 els.form.addEventListener("change", onFilterChange);
 els.form.addEventListener("submit", (event) => event.preventDefault());
 els.more.addEventListener("click", () => load({ more: true }));
+// Back from a story where the donor gave: the browser may show this page as it was (back/forward
+// cache); load the list again, fresh, so that the gift shows.
+let loadedAt = Date.now();
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && lastGift() > loadedAt) {
+    loadedAt = Date.now();
+    load();
+  }
+});
 document.addEventListener("langchange", () => {
   document.title = t("list.title");
   rerender();
