@@ -357,7 +357,10 @@ async function give(donation) {
   const { error, status } = await pay(created.client_secret);
   if (!error && !UNPAID.includes(status)) markGift(); // paid, or perhaps: from now on every read is fresh
   if (error) say(cardProblem(error));
-  else if (PAID.includes(status)) showSuccess(donation, before); // watches on its own
+  const receipt = { reference: created.payment_intent_id, email: donation.email || "" };
+  if (error) {
+    // said above
+  } else if (PAID.includes(status)) showSuccess(donation, before, null, receipt); // watches on its own
   else if (UNPAID.includes(status)) say(t("donate.notTaken"));
   else {
     // Not known whether the card was charged: no second payment until the gift shows up (or not).
@@ -366,7 +369,7 @@ async function give(donation) {
     const ticket = ++watch;
     const fresh = await waitForFunding(donation, before, ticket);
     if (ticket !== watch) return;
-    if (fresh) showSuccess(donation, before, fresh);
+    if (fresh) showSuccess(donation, before, fresh, receipt);
     else say(t("donate.unconfirmedLate"));
   }
 }
@@ -468,7 +471,7 @@ async function waitForFunding(donation, before, ticket) {
 
 /** Thank the donor, then show the need's new progress once the pipeline has counted the gift
  * (`fresh`: it already has). */
-async function showSuccess(donation, before, fresh = null) {
+async function showSuccess(donation, before, fresh = null, receipt = {}) {
   const currency = story.currency;
   const progress = h("p", { class: "donate-progress" });
   const bar = h("div", { class: "donate-success-bar" });
@@ -482,6 +485,12 @@ async function showSuccess(donation, before, fresh = null) {
         text("donate.thanks", () => ({ amount: money(donation.amount, currency) }))),
       progress),
     bar,
+    receipt.reference
+      ? h("p", { class: "receipt" }, text("donate.reference"), " ", h("code", { class: "receipt-ref" }, receipt.reference))
+      : null,
+    h("p", { class: "receipt-mail" }, receipt.email
+      ? [text("donate.receiptTo"), " ", h("strong", {}, receipt.email)]
+      : text("donate.noReceipt")),
     h("button", { class: "button button-quiet", type: "button", onclick: giveAgain }, text("donate.again")),
   );
   els.success.hidden = false;

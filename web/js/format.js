@@ -61,3 +61,10 @@ export function countryName(code) {
     return code;
   }
 }
+
+/** "2026-11-30" -> "30 November 2026" / "30 พฤศจิกายน 2569" (a gift's day; never used for survivors). */
+export function day(value) {
+  const [year, month, date] = value.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    .format(new Date(Date.UTC(year, month - 1, date)));
+}

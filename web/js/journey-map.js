@@ -130,7 +130,16 @@ export function createJourneyMap(element, { journey, basemapUrl, onSelect, legen
       .on("keydown", (e) => activateWithKeys(e.originalEvent, () => onSelect(i)))
       .addTo(map),
   );
-  markers.forEach((marker, i) => marker.getElement().setAttribute("data-order", String(journey[i].order)));
+  function nameIcons(texts) {
+    markers.forEach((marker, i) => {
+      const el = marker.getElement();
+      el.setAttribute("data-order", String(texts[i].order));
+      marker.options.alt = el.alt = `${texts[i].order}. ${texts[i].title}`; // options: setIcon puts them back
+      marker.options.title = el.title = texts[i].title;
+      el.lang = texts[i].langs?.title || "en";
+    });
+  }
+  nameIcons(journey);
 
   let current = null;
   let offsets = journey.map(() => [0, 0]);
@@ -188,7 +197,8 @@ export function createJourneyMap(element, { journey, basemapUrl, onSelect, legen
   }
   fillLegend();
 
-  function relabel() {
+  function relabel(texts = journey) {
+    nameIcons(texts);
     controls();
     nameCountries();
     fillLegend();
