@@ -47,6 +47,16 @@ param corsAllowedOrigins string = ''
 @description('Public base URL for map assets (e.g. a CDN). Empty: the app hands out short-lived user-delegation SAS URLs to blob storage.')
 param assetBaseUrl string = ''
 
+@description('Region of the Static Web App resource that serves the donor portal (it offers only a few; content is served from a global edge).')
+@allowed([
+  'eastasia'
+  'eastus2'
+  'centralus'
+  'westus2'
+  'westeurope'
+])
+param webLocation string = 'eastasia'
+
 @description('Optional override of the generated resource group name.')
 param resourceGroupName string = ''
 
@@ -100,6 +110,17 @@ module monitoring 'core/monitor/monitoring.bicep' = {
   }
 }
 
+// The donor portal: Azure Static Web Apps, headers from web/staticwebapp.config.json.
+module web 'app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: webLocation
+    tags: tags
+  }
+}
+
 module storage 'core/storage/storage-account.bicep' = {
   name: 'storage'
   scope: rg
@@ -111,6 +132,7 @@ module storage 'core/storage/storage-account.bicep' = {
     deploymentContainerName: deploymentContainerName
     paymentQueueName: paymentQueueName
     corsAllowedOrigins: filter(split(corsAllowedOrigins, ','), origin => !empty(trim(origin)))
+    portalOrigin: web.outputs.origin
   }
 }
 
@@ -176,6 +198,7 @@ module api 'app/api.bicep' = {
     guardContainerName: guardContainerName
     stripePublishableKey: stripePublishableKey
     corsAllowedOrigins: corsAllowedOrigins
+    portalOrigin: web.outputs.origin
     assetBaseUrl: assetBaseUrl
   }
   // The identity needs its data-plane roles before the host starts (storage, Key Vault references).
@@ -196,8 +219,9 @@ output AZURE_FUNCTION_IDENTITY_CLIENT_ID string = apiIdentity.outputs.clientId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
-// Static website hosting ($web) is switched on by the deploy script, not here.
-output AZURE_STORAGE_WEB_ENDPOINT string = storage.outputs.webEndpoint
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_URI string = web.outputs.uri
+output AZURE_STATIC_WEB_APP_URL string = web.outputs.uri
 output MAP_ASSETS_CONTAINER string = mapAssetsContainerName
 output PAYMENT_EVENTS_QUEUE string = paymentQueueName
 output AZURE_COSMOS_ACCOUNT_NAME string = cosmos.outputs.accountName

@@ -9,6 +9,8 @@ import azure.functions as func
 from pydantic import BaseModel
 
 JSON = "application/json"
+# Every JSON answer: never sniffed as anything else, never rendered or framed as a page.
+API_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
 
 
 class ApiError(Exception):
@@ -30,7 +32,7 @@ def to_json(payload: Any) -> str:
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
     body = to_json(payload)
-    return func.HttpResponse(body, status_code=status, mimetype=JSON, charset="utf-8", headers=headers or {})
+    return func.HttpResponse(body, status_code=status, mimetype=JSON, charset="utf-8", headers={**API_HEADERS, **(headers or {})})
 
 
 def error_response(err: ApiError, headers: dict[str, str] | None = None) -> func.HttpResponse:
@@ -67,7 +69,7 @@ def cached_json(req: func.HttpRequest, payload: Any, mimetype: str = JSON,
 
     body = to_json(payload)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": cache_control, **cors_headers(req)}
+    headers = {"ETag": etag, "Cache-Control": cache_control, **API_HEADERS, **cors_headers(req)}
     given = req.headers.get("if-none-match", "")
     if etag in [t.strip().removeprefix("W/") for t in given.split(",")] or given.strip() == "*":
         return func.HttpResponse(status_code=304, headers=headers)

@@ -251,6 +251,14 @@ def test_azure_yaml_declares_the_function_service() -> None:
     project = yaml.safe_load((REPO / "azure.yaml").read_text(encoding="utf-8"))
     api = project["services"]["api"]
     assert api == {"project": ".", "language": "python", "host": "function"}
+    # The portal on Static Web Apps, found by the tag of the resource in infra/app/web.bicep.
+    web = project["services"]["web"]
+    assert web == {"project": "./web", "language": "js", "host": "staticwebapp", "dist": "dist"}
+    build = json.loads((REPO / "web" / "package.json").read_text())["scripts"]["build"]
+    assert "infra/scripts/build-web.sh" in build
+    bicep = (INFRA / "app" / "web.bicep").read_text()
+    assert "Microsoft.Web/staticSites@" in bicep and "'azd-service-name': serviceName" in bicep
+    assert "serviceName string = 'web'" in bicep
     assert project["infra"]["path"] == "infra"
     assert (REPO / project["infra"]["path"] / f"{project['infra'].get('module', 'main')}.bicep").is_file()
 
@@ -276,5 +284,30 @@ def test_postdeploy_hook_is_wired_and_valid_shell():
     script = REPO / "infra" / "scripts" / "publish-web.sh"
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
     text = script.read_text()
-    assert "--auth-mode login" in text and "AccountKey" not in text  # Entra ID, never keys
+    assert "AccountKey" not in text  # Entra ID, never keys
     assert "ops upload-assets" in text
+    assert "static-website" not in text and "upload-batch" not in text  # the portal is on Static Web Apps
+
+
+def test_the_web_build_fills_every_placeholder(tmp_path):
+    """build-web.sh, run as azd would (its outputs in the environment), leaves no placeholder and
+    points the pages at the API."""
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO / "web", repo / "web", ignore=shutil.ignore_patterns("dist", "vendor"))
+    (repo / "infra" / "scripts").mkdir(parents=True)
+    shutil.copy(REPO / "infra" / "scripts" / "build-web.sh", repo / "infra" / "scripts")
+    (repo / "Makefile").write_text("web:\n\t@true\n")
+    env = {"PATH": "/usr/bin:/bin", "AZURE_FUNCTION_URL": "https://func-api-x.azurewebsites.net/",
+           "AZURE_STORAGE_BLOB_ENDPOINT": "https://stx.blob.core.windows.net/"}
+    done = subprocess.run(["bash", "infra/scripts/build-web.sh"], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    config = json.loads((repo / "web" / "dist" / "staticwebapp.config.json").read_text())
+    csp = config["globalHeaders"]["Content-Security-Policy"]
+    assert "{" not in csp and "https://func-api-x.azurewebsites.net" in csp and "https://stx.blob.core.windows.net" in csp
+    assert "frame-ancestors 'none'" in csp
+    page = (repo / "web" / "dist" / "story.html").read_text()
+    assert '<meta name="api-base" content="https://func-api-x.azurewebsites.net/api">' in page
+    assert not (repo / "web" / "dist" / "package.json").exists()

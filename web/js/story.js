@@ -77,7 +77,8 @@ function renderTrust() {
 function renderGifts() {
   const list = $("#gifts-list");
   if (!ledger) return;
-  const rows = [...ledger.items].reverse().sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
+  // the API lists the newest first; a stable sort by day keeps that order within a day
+  const rows = [...ledger.items].sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0));
   const label = (item) => {
     if (item.amount < 0) return t(item.display_name === "Refund" ? "gifts.refund" : "gifts.reversed");
     return item.display_name === "Anonymous" ? t("gifts.anonymous") : item.display_name;
