@@ -14,6 +14,7 @@ import asyncio
 import base64
 import binascii
 import datetime as dt
+import fnmatch
 import gzip
 import hmac
 import inspect
@@ -231,7 +232,9 @@ class Host:
             page = root / config.not_found.lstrip("/") if config.not_found else None
             body = page.read_bytes() if page and page.is_file() else b"Not found"
             ctype = "text/html; charset=utf-8" if page and page.is_file() else "text/plain"
-            return 404, {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **STATIC_MARK}, body
+            page_headers = config.route(config.not_found)[0] if page and page.is_file() else {}
+            return 404, {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **page_headers,
+                         **STATIC_MARK}, body
         ctype = config.mime_types.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         headers = {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **route_headers}
         return 200, {**headers, **STATIC_MARK}, target.read_bytes()
@@ -400,19 +403,25 @@ class StaticConfig:
             text = text.replace("{" + name + "}", value)
         data = json.loads(text)
         stripe = _origin(settings.get("STRIPE_JS_URL", ""))
-        headers = {}
-        for name, value in data.get("globalHeaders", {}).items():
-            if name.lower() == "content-security-policy" and stripe and stripe != "https://js.stripe.com":
-                value = value.replace("https://js.stripe.com", f"https://js.stripe.com {stripe}") \
-                    .replace("https://api.stripe.com", f"https://api.stripe.com {stripe}")
-            headers[name] = " ".join(value.split())  # an empty placeholder leaves no double space
-        routes = [(r["route"], r.get("headers", {}), r.get("statusCode")) for r in data.get("routes", [])]
+
+        def local(headers: dict[str, str]) -> dict[str, str]:
+            out = {}
+            for name, value in headers.items():
+                if name.lower() == "content-security-policy" and stripe and stripe != "https://js.stripe.com":
+                    value = value.replace("https://js.stripe.com", f"https://js.stripe.com {stripe}") \
+                        .replace("https://api.stripe.com", f"https://api.stripe.com {stripe}")
+                out[name] = " ".join(value.split())  # an empty placeholder leaves no double space
+            return out
+
+        headers = local(data.get("globalHeaders", {}))
+        routes = [(r["route"], local(r.get("headers", {})), r.get("statusCode")) for r in data.get("routes", [])]
         rewrite = data.get("responseOverrides", {}).get("404", {}).get("rewrite")
         return cls(headers, routes, rewrite, data.get("mimeTypes", {}))
 
     def route(self, path: str) -> tuple[dict[str, str], int | None]:
+        """The first matching route's headers and status, as Static Web Apps takes the first match."""
         for pattern, headers, status in self.routes:
-            if pattern == path or pattern.endswith("/*") and path.startswith(pattern[:-1]):
+            if pattern == path or "*" in pattern and fnmatch.fnmatchcase(path, pattern):
                 return headers, status
         return {}, None
 
