@@ -96,6 +96,7 @@ async function load({ more = false } = {}) {
     if (ticket !== state.request) return;
     const cards = page.items.map(card);
     els.grid.append(...cards);
+    els.grid.classList.remove("is-loading");
     state.items.push(...page.items);
     state.cursor = page.next_cursor;
     renderStatus();

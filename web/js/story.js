@@ -23,6 +23,7 @@ function showStatus(key) {
   const status = $("#story-status");
   status.textContent = t(key);
   status.hidden = false;
+  status.classList.remove("is-loading");
   $("#story").hidden = true;
 }
 
@@ -185,7 +186,9 @@ async function main() {
   }
   $("#story-status").hidden = true;
   $("#story").hidden = false; // visible before the map is drawn: Leaflet measures its container
+  $("#story").classList.remove("is-loading");
   render();
+  $("#needs-list").classList.remove("is-loading");
   journey = createJourney(story, { onDonate: () => openDonate(null, document.activeElement) });
   $("#intro-donate").addEventListener("click", (event) => openDonate(null, event.currentTarget));
   document.addEventListener("langchange", () => {
