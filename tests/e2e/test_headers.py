@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from .portal import ROOT, story_url
+from .portal import ROOT, run_axe, story_url
 
 CONFIG = json.loads((ROOT / "web" / "staticwebapp.config.json").read_text())
 PAGE_HEADERS = next(r["headers"] for r in CONFIG["routes"] if r["route"] == "/*.html")
@@ -63,6 +63,10 @@ def test_unknown_addresses_get_the_404_page_with_the_same_headers(portal, asset_
     assert response.status == 404
     check_page_headers(response.all_headers(), asset_host, stripe_host)
     expect(page.locator("[data-lang='th'] h1")).to_have_text("ไม่พบหน้านี้")
+    assert run_axe(page) == []
+    page.click("#lang-switch")
+    expect(page.locator("[data-lang='en'] h1")).to_have_text("This page does not exist")
+    assert run_axe(page) == []
     for hidden in ("/staticwebapp.config.json", "/package.json"):
         assert requests.get(f"{portal}{hidden}", timeout=10).status_code == 404
 
