@@ -1,10 +1,14 @@
-// Build the story-map basemap: Asia-Pacific country outlines as compact GeoJSON.
+// Build the story-map basemap: Asia-Pacific land, country borders and label points as compact GeoJSON.
 //
 //   node assets/build_basemap.mjs [out.geojson]      (default .local/build/basemap.geojson)
 //
 // Reads world-atlas countries-50m (TopoJSON), keeps countries whose bounding box meets the box
 // lon 60..150, lat -15..45, clips their rings to that box, simplifies (Douglas-Peucker, 0.03°),
-// rounds to 2 decimals, drops consecutive duplicates and keeps only the {name} property.
+// rounds to 2 decimals and drops consecutive duplicates. Land features carry no properties.
+// Added: the land borders between countries (one MultiLineString, {kind: "borders"}, coarser
+// tolerance: they are drawn thin and dashed), and one label point per country ({kind: "label",
+// code: ISO 3166 alpha-2, zoom: the first zoom at which its name fits}); the page names countries
+// in the reader's language with Intl.DisplayNames, in system fonts.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -14,6 +18,15 @@ import topojson from "topojson-client";
 
 const BOX = { west: 60, east: 150, south: -15, north: 45 };
 const TOLERANCE = 0.03; // degrees
+const BORDER_TOLERANCE = 0.05;
+// ISO 3166 numeric (world-atlas ids) -> alpha-2, for the countries the box meets that get a label.
+const ALPHA2 = {
+  "004": "AF", "036": "AU", "050": "BD", "064": "BT", "096": "BN", "104": "MM", "116": "KH", "144": "LK",
+  "156": "CN", "158": "TW", "356": "IN", "360": "ID", "364": "IR", "392": "JP", "398": "KZ", "408": "KP",
+  "410": "KR", "417": "KG", "418": "LA", "458": "MY", "496": "MN", "524": "NP", "586": "PK", "598": "PG",
+  "608": "PH", "626": "TL", "643": "RU", "702": "SG", "704": "VN", "762": "TJ", "764": "TH", "795": "TM",
+  "860": "UZ",
+};
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 const out = resolve(process.argv[2] ?? resolve(root, ".local/build/basemap.geojson"));
@@ -125,8 +138,76 @@ function finishRing(ring) {
   return [...pts, pts[0]];
 }
 
+// Open polylines (borders): clip each segment run to the box, simplify, round.
+function clipLine(line) {
+  const inside = (p) => p[0] >= BOX.west && p[0] <= BOX.east && p[1] >= BOX.south && p[1] <= BOX.north;
+  const runs = [];
+  let run = [];
+  for (const p of line) {
+    if (inside(p)) run.push(p);
+    else if (run.length) { runs.push(run); run = []; }
+  }
+  if (run.length) runs.push(run);
+  const out = [];
+  for (const r of runs) {
+    const pts = [];
+    for (const [x, y] of simplify(r, BORDER_TOLERANCE)) {
+      const p = [round2(x), round2(y)];
+      const last = pts[pts.length - 1];
+      if (!last || last[0] !== p[0] || last[1] !== p[1]) pts.push(p);
+    }
+    if (pts.length >= 2) out.push(pts);
+  }
+  return out;
+}
+
+// A point well inside a polygon (the centre of the largest empty square on a 0.25° grid, roughly a
+// pole of inaccessibility), so that a name sits on its country even when the shape is concave.
+function insideRing(ring, x, y) {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i], [xj, yj] = ring[j];
+    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function edgeDistance(ring, x, y) {
+  let best = Infinity;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [ax, ay] = ring[j], [bx, by] = ring[i];
+    const dx = bx - ax, dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
+    best = Math.min(best, Math.hypot(x - (ax + t * dx), y - (ay + t * dy)));
+  }
+  return best;
+}
+
+function ringArea(ring) {
+  let a = 0;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1]);
+  return Math.abs(a / 2);
+}
+
+function labelPoint(polygons) {
+  const outer = polygons.map((p) => p[0]).sort((a, b) => ringArea(b) - ringArea(a))[0];
+  const b = bboxOf(outer);
+  const step = Math.max(0.1, Math.min(0.5, (b.e - b.w) / 40));
+  let best = null, bestD = -1;
+  for (let x = b.w + step / 2; x < b.e; x += step) {
+    for (let y = b.s + step / 2; y < b.n; y += step) {
+      if (!insideRing(outer, x, y)) continue;
+      const d = edgeDistance(outer, x, y);
+      if (d > bestD) { bestD = d; best = [x, y]; }
+    }
+  }
+  return best && { at: [round2(best[0]), round2(best[1])], area: ringArea(outer), room: bestD };
+}
+
 const collection = topojson.feature(topo, topo.objects.countries);
 const features = [];
+const labels = [];
 for (const f of collection.features) {
   const polygons = [];
   for (const polygon of ringsOf(f.geometry)) {
@@ -142,16 +223,27 @@ for (const f of collection.features) {
     if (rings.length) polygons.push(rings);
   }
   if (!polygons.length) continue;
+  const code = ALPHA2[f.id];
+  const label = code && labelPoint(polygons);
+  if (label) {
+    // the name fits once the country is wide enough on screen: ~1.2° of room at zoom 4, halving per zoom
+    const zoom = Math.max(3, Math.min(7, Math.ceil(4 + Math.log2(1.2 / Math.max(label.room, 0.05)))));
+    labels.push({ type: "Feature", properties: { kind: "label", code, zoom }, geometry: { type: "Point", coordinates: label.at } });
+  }
   features.push({
     type: "Feature",
-    properties: { name: f.properties?.name ?? "" },
+    properties: {},
     geometry: polygons.length === 1
       ? { type: "Polygon", coordinates: polygons[0] }
       : { type: "MultiPolygon", coordinates: polygons },
   });
 }
 
-features.sort((a, b) => a.properties.name.localeCompare(b.properties.name));
+const mesh = topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b);
+const borders = mesh.coordinates.flatMap(clipLine);
+features.push({ type: "Feature", properties: { kind: "borders" }, geometry: { type: "MultiLineString", coordinates: borders } });
+labels.sort((a, b) => a.properties.code.localeCompare(b.properties.code));
+features.push(...labels);
 const json = JSON.stringify({ type: "FeatureCollection", features });
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, json);

@@ -42,9 +42,8 @@ def make_host(values: dict[str, str], queue_overrides: dict | None = None):
 
     host_json = json.loads((ROOT / "host.json").read_text())
     host_json["extensions"]["queues"].update(queue_overrides or {})
-    web = ROOT / "web" / "dist"
-    return Host(function_app.app, host_json, values,
-                web_root=web if web.is_dir() else ROOT / "web",
+    # web/ as it is (web/dist is the deploy build for Static Web Apps, with production origins)
+    return Host(function_app.app, host_json, values, web_root=ROOT / "web",
                 function_keys=tuple(k for k in [values.get("DEVHOST_FUNCTION_KEY")] if k))
 
 

@@ -3,7 +3,8 @@
 It serves whatever a `func.FunctionApp` registers, with no per-function code:
 HTTP triggers (route templates, methods, auth levels), queue triggers polled from Azure
 Storage as host.json says, timer triggers on their NCRONTAB schedule, and `web/` as static
-files. It mirrors the documented semantics of the real host closely enough for local work and
+files with the headers, routes, MIME types and 404 page of `web/staticwebapp.config.json`, the file
+Azure Static Web Apps serves the portal with (so that browser tests see what production sends). It mirrors the documented semantics of the real host closely enough for local work and
 tests; `func start` stays the way to run the app where Core Tools exist.
 """
 
@@ -14,6 +15,7 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import fnmatch
 import gzip
 import hmac
 import inspect
@@ -144,6 +146,7 @@ class Host:
             from devhost.easyauth import EasyAuth
 
             self.easy_auth = EasyAuth()
+        self.static_config = StaticConfig.load(self.web_root, self.settings) if self.web_root else StaticConfig()
         self.route_prefix = self.host_json.get("extensions", {}).get("http", {}).get("routePrefix", "api").strip("/")
         self.queue_options = QueueOptions.from_host_json(self.host_json)
         self._stop = threading.Event()
@@ -222,15 +225,26 @@ class Host:
         return response.status_code, out_headers, response.get_body() or b""
 
     def static(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """A file of web/ as Static Web Apps serves it: its headers (global, then the route's), the
+        config's MIME types, the config's 404 page. Marked for compression (static files only)."""
         assert self.web_root is not None
+        config = self.static_config
         root = self.web_root.resolve()
+        route_headers, status = config.route(path)
         target = (root / path.lstrip("/")).resolve()
         if target.is_dir():
             target = target / "index.html"
-        if root not in target.parents and target != root or not target.is_file():
-            return 404, {"Content-Type": "text/plain"}, b"Not found"
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        return 200, {"Content-Type": ctype, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}, target.read_bytes()
+        if status == 404 or root not in target.parents and target != root or not target.is_file() \
+                or target.name == CONFIG_FILE:
+            page = root / config.not_found.lstrip("/") if config.not_found else None
+            body = page.read_bytes() if page and page.is_file() else b"Not found"
+            ctype = "text/html; charset=utf-8" if page and page.is_file() else "text/plain"
+            page_headers = config.route(config.not_found)[0] if page and page.is_file() else {}
+            return 404, {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **page_headers,
+                         **STATIC_MARK}, body
+        ctype = config.mime_types.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        headers = {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **route_headers}
+        return 200, {**headers, **STATIC_MARK}, target.read_bytes()
 
     # ---------------------------------------------------------------- queues
     def queue_client(self, q: QueueFunction, name: str | None = None):
@@ -368,12 +382,75 @@ class Host:
             th.join(timeout=10)
 
 
+CONFIG_FILE = "staticwebapp.config.json"
+STATIC_MARK = {"X-Devhost-Static": "1"}  # taken off before sending: only static files are compressed
+
+
+@dataclass
+class StaticConfig:
+    """What devhost uses of staticwebapp.config.json: globalHeaders, routes (exact or `/path/*`, with
+    headers or a statusCode), responseOverrides 404 rewrite, mimeTypes. The placeholders the deploy
+    build fills ({API_ORIGIN}, {ASSET_ORIGIN}) get the local services' origins here; where Stripe.js
+    is served by the local stand-in, its origin joins Stripe's wherever the policy names them."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    routes: list[tuple[str, dict[str, str], int | None]] = field(default_factory=list)
+    not_found: str | None = None
+    mime_types: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, web_root: Path, settings: dict[str, str]) -> "StaticConfig":
+        path = web_root / CONFIG_FILE
+        if not path.is_file():
+            return cls()
+        text = path.read_text(encoding="utf-8")
+        for name, value in local_origins(settings).items():
+            text = text.replace("{" + name + "}", value)
+        data = json.loads(text)
+        stripe = _origin(settings.get("STRIPE_JS_URL", ""))
+
+        def local(headers: dict[str, str]) -> dict[str, str]:
+            out = {}
+            for name, value in headers.items():
+                if name.lower() == "content-security-policy" and stripe and stripe != "https://js.stripe.com":
+                    value = value.replace("https://js.stripe.com", f"https://js.stripe.com {stripe}") \
+                        .replace("https://api.stripe.com", f"https://api.stripe.com {stripe}")
+                out[name] = " ".join(value.split())  # an empty placeholder leaves no double space
+            return out
+
+        headers = local(data.get("globalHeaders", {}))
+        routes = [(r["route"], local(r.get("headers", {})), r.get("statusCode")) for r in data.get("routes", [])]
+        rewrite = data.get("responseOverrides", {}).get("404", {}).get("rewrite")
+        return cls(headers, routes, rewrite, data.get("mimeTypes", {}))
+
+    def route(self, path: str) -> tuple[dict[str, str], int | None]:
+        """The first matching route's headers and status, as Static Web Apps takes the first match."""
+        for pattern, headers, status in self.routes:
+            if pattern == path or "*" in pattern and fnmatch.fnmatchcase(path, pattern):
+                return headers, status
+        return {}, None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def local_origins(settings: dict[str, str]) -> dict[str, str]:
+    """The origins the deploy build writes into the config, as they are locally: the API is the
+    portal's own origin; the assets come from Azurite's blob endpoint (or ASSET_BASE_URL)."""
+    storage = settings.get("AzureWebJobsStorage", "")
+    parts = dict(p.split("=", 1) for p in storage.split(";") if "=" in p)
+    blob = parts.get("BlobEndpoint") or ("http://127.0.0.1:10000" if "UseDevelopmentStorage" in storage else "")
+    return {"API_ORIGIN": "", "ASSET_ORIGIN": _origin(settings.get("ASSET_BASE_URL") or blob)}
+
+
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/geo+json", "image/svg+xml")
 
 
 def compressed(headers: dict[str, str], payload: bytes) -> tuple[dict[str, str], bytes]:
-    """Static files gzip-compressed, as the CDN in front of the static website does in Azure.
-    (Function responses are left as the Functions host sends them.)"""
+    """Static files gzip-compressed, as Static Web Apps does in Azure. (Function answers are left
+    uncompressed, as the Functions host on Linux sends them.)"""
     if len(payload) < 1024 or not headers.get("Content-Type", "").startswith(COMPRESSIBLE):
         return headers, payload
     return {**headers, "Content-Encoding": "gzip"}, gzip.compress(payload, compresslevel=6)
@@ -431,8 +508,11 @@ def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
             forwarded = self.headers.get("X-Forwarded-For")
             headers["X-Forwarded-For"] = f"{forwarded}, {peer}" if forwarded else peer
             status, out_headers, payload = host.handle_http(self.command, url, headers, body)
-            if "Vary" in out_headers and "gzip" in self.headers.get("Accept-Encoding", ""):
-                out_headers, payload = compressed(out_headers, payload)
+            static = out_headers.pop("X-Devhost-Static", None) is not None
+            if static:
+                out_headers["Vary"] = "Accept-Encoding"
+                if "gzip" in self.headers.get("Accept-Encoding", ""):
+                    out_headers, payload = compressed(out_headers, payload)
             self._send(status, out_headers, payload)
 
         def _send(self, status: int, headers: dict[str, str], payload: bytes) -> None:

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from shared.errors import DomainError
 
 JSON = "application/json"
+# Every JSON answer: never sniffed as anything else, never rendered or framed as a page.
+API_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
 
 
 # Every error code the API answers, and its status: the one place the domain's words become HTTP.
@@ -51,7 +53,7 @@ def to_json(payload: Any) -> str:
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> func.HttpResponse:
     body = to_json(payload)
-    return func.HttpResponse(body, status_code=status, mimetype=JSON, charset="utf-8", headers=headers or {})
+    return func.HttpResponse(body, status_code=status, mimetype=JSON, charset="utf-8", headers={**API_HEADERS, **(headers or {})})
 
 
 def error_response(err: DomainError, headers: dict[str, str] | None = None) -> func.HttpResponse:
@@ -88,7 +90,7 @@ def cached_json(req: func.HttpRequest, payload: Any, mimetype: str = JSON,
 
     body = to_json(payload)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": cache_control, **cors_headers(req)}
+    headers = {"ETag": etag, "Cache-Control": cache_control, **API_HEADERS, **cors_headers(req)}
     given = req.headers.get("if-none-match", "")
     if etag in [t.strip().removeprefix("W/") for t in given.split(",")] or given.strip() == "*":
         return func.HttpResponse(status_code=304, headers=headers)

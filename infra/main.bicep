@@ -59,6 +59,16 @@ param assetBaseUrl string = ''
 @description('Application (client) id of the Entra ID app registration for staff sign-in (app roles author, reviewer, ops). Empty: no staff sign-in is configured.')
 param entraClientId string = ''
 
+@description('Region of the Static Web App resource that serves the donor portal (it offers only a few; content is served from a global edge).')
+@allowed([
+  'eastasia'
+  'eastus2'
+  'centralus'
+  'westus2'
+  'westeurope'
+])
+param webLocation string = 'eastasia'
+
 @description('Optional override of the generated resource group name.')
 param resourceGroupName string = ''
 
@@ -117,6 +127,17 @@ module monitoring 'core/monitor/monitoring.bicep' = {
   }
 }
 
+// The donor portal: Azure Static Web Apps, headers from web/staticwebapp.config.json.
+module web 'app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: webLocation
+    tags: tags
+  }
+}
+
 module storage 'core/storage/storage-account.bicep' = {
   name: 'storage'
   scope: rg
@@ -128,6 +149,7 @@ module storage 'core/storage/storage-account.bicep' = {
     deploymentContainerName: deploymentContainerName
     paymentQueueName: paymentQueueName
     corsAllowedOrigins: filter(split(corsAllowedOrigins, ','), origin => !empty(trim(origin)))
+    portalOrigin: web.outputs.origin
   }
 }
 
@@ -193,6 +215,7 @@ module api 'app/api.bicep' = {
     guardContainerName: guardContainerName
     stripePublishableKey: stripePublishableKey
     corsAllowedOrigins: corsAllowedOrigins
+    portalOrigin: web.outputs.origin
     assetBaseUrl: assetBaseUrl
     entraClientId: entraClientId
   }
@@ -241,8 +264,9 @@ output AZURE_FUNCTION_IDENTITY_CLIENT_ID string = apiIdentity.outputs.clientId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
-// Static website hosting ($web) is switched on by the deploy script, not here.
-output AZURE_STORAGE_WEB_ENDPOINT string = storage.outputs.webEndpoint
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_URI string = web.outputs.uri
+output AZURE_STATIC_WEB_APP_URL string = web.outputs.uri
 output MAP_ASSETS_CONTAINER string = mapAssetsContainerName
 output PAYMENT_EVENTS_QUEUE string = paymentQueueName
 output AZURE_COSMOS_ACCOUNT_NAME string = cosmos.outputs.accountName

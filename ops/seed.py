@@ -31,9 +31,10 @@ def load_samples() -> list[tuple[StoryDoc, list[dict]]]:
 
 
 def build_basemap(progress: Callable[[str], None] = print) -> Path:
-    if not BASEMAP.exists():
+    script = ROOT / "assets" / "build_basemap.mjs"
+    if not BASEMAP.exists() or BASEMAP.stat().st_mtime < script.stat().st_mtime:  # rebuilt when the recipe changes
         progress("building the basemap from Natural Earth (world-atlas) ...")
-        subprocess.run(["node", str(ROOT / "assets" / "build_basemap.mjs"), str(BASEMAP)], cwd=ROOT, check=True,
+        subprocess.run(["node", str(script), str(BASEMAP)], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     return BASEMAP
 

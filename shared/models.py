@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Category = Literal["shelter", "medical", "legal", "repatriation", "education"]
@@ -26,6 +28,13 @@ Period = Annotated[str, StringConstraints(pattern=r"^(19|20)\d{2}(-(0[1-9]|1[0-2
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 StoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16,32}$")]
+# Story texts are written in English (the base language, required); a translation per other locale
+# is optional and may cover any subset of the texts. Each translated text is keyed by its path, the
+# same path the privacy check names it by ("headline", "journey.2.narrative", "needs.legal.title").
+BASE_LANG = "en"
+Locale = Literal["th"]
+TEXT_PATH = re.compile(r"^(headline|summary|origin\.label|cover\.alt|needs\.[a-z]+\.(title|description)"
+                       r"|journey\.[1-9]\d*\.(title|narrative|place|image\.alt)|updates\.[1-9]\d*\.text)$")
 
 
 def period_start(period: str) -> dt.date:
@@ -89,6 +98,20 @@ class UpdateDoc(Internal):
     posted: str | None = None  # the day it was posted (ISO date), for "new update"; never public
 
 
+class Partner(Internal):
+    """The organisation that supports the survivor on the ground and vouches for the story."""
+
+    name: Short
+    country: Country | None = None
+
+
+class Verification(Internal):
+    """Who checked the story against the case file, and in which month (never a day)."""
+
+    by: Short
+    month: Period
+
+
 class Consent(Internal):
     given: Period
     scope: Short
@@ -139,6 +162,10 @@ class StoryDoc(Internal):
     updates: list[UpdateDoc] = []
     consent: Consent | None = None
     editorial: Editorial | None = None
+    partner: Partner | None = None
+    verified: Verification | None = None
+    lang: Literal["en"] = BASE_LANG  # the language of the texts above
+    translations: dict[Locale, dict[str, Text]] = {}
     sensitive_terms: list[str] = []
     donor_count: int = Field(default=0, ge=0)
     overfunded: int = Field(default=0, ge=0)
@@ -154,6 +181,42 @@ class StoryDoc(Internal):
         if len(categories) != len(set(categories)):
             raise ValueError("each need category may appear once per story")
         return needs
+
+    @model_validator(mode="after")
+    def _translations_name_texts(self) -> "StoryDoc":
+        for locale, texts in self.translations.items():
+            for path in texts:
+                if not TEXT_PATH.fullmatch(path) or self.base_text(path) is None:
+                    raise ValueError(f"translations.{locale}: '{path}' names no text of this story")
+        return self
+
+    def base_text(self, path: str) -> str | None:
+        """The English text at `path` (see TEXT_PATH), or None if the story has none there."""
+        parts = path.split(".")
+        try:
+            if parts[0] in ("headline", "summary"):
+                return getattr(self, parts[0])
+            if parts[0] == "origin":
+                return self.origin.label
+            if parts[0] == "cover":
+                return self.cover.alt if self.cover else None
+            if parts[0] == "needs":
+                need = self.need(parts[1])
+                return getattr(need, parts[2]) if need else None
+            if parts[0] == "journey":
+                m = self.journey[int(parts[1]) - 1]
+                if parts[2] == "image":
+                    return m.image.alt if m.image else None
+                return getattr(m, parts[2])
+            if parts[0] == "updates":
+                return self.updates[int(parts[1]) - 1].text
+        except (IndexError, ValueError):
+            return None
+        return None
+
+    def translated_texts(self) -> list[tuple[str, str]]:
+        """("th:journey.2.narrative", text) for every translated text."""
+        return [(f"{locale}:{path}", text) for locale, texts in self.translations.items() for path, text in texts.items()]
 
     def need(self, category: str) -> NeedDoc | None:
         return next((n for n in self.needs if n.need == category), None)
@@ -196,6 +259,10 @@ class TotalsPublic(Public):
 
 class StorySummary(Public):
     id: str
+    lang: Literal["en"] = Field(default=BASE_LANG, description="The language of the texts (English)")
+    translations: dict[str, dict[str, str]] = Field(
+        default={}, description="Per locale, the texts of this view that have a translation, keyed by path "
+                                "(headline, journey.2.narrative, needs.legal.title ...)")
     pseudonym: str
     origin: OriginPublic
     headline: str
@@ -229,6 +296,9 @@ class UpdatePublic(Public):
 
 
 class StoryDetail(StorySummary):
+    partner: str | None = Field(default=None, description="The organisation supporting the survivor")
+    verified_by: str | None = Field(default=None, description="Who checked the story against the case file")
+    verified: Period | None = Field(default=None, description="The month it was checked")
     journey: list[MilestonePublic]
     updates: list[UpdatePublic]
     basemap_url: str

@@ -44,6 +44,16 @@ def percent(raised: int, goal: int) -> int:
     return min(100, raised * 100 // goal) if goal else 0
 
 
+SUMMARY_PATHS = re.compile(r"^(headline|summary|origin\.label|cover\.alt|needs\..*)$")
+
+
+def translations(story: StoryDoc, detail: bool = False) -> dict[str, dict[str, str]]:
+    """The translated texts a view shows: the summary's own, or (detail) all of them."""
+    out = {locale: {p: t for p, t in texts.items() if detail or SUMMARY_PATHS.match(p)}
+           for locale, texts in story.translations.items()}
+    return {locale: texts for locale, texts in out.items() if texts}
+
+
 def summary(story: StoryDoc) -> StorySummary:
     needs = [NeedPublic(need=n.need, title=n.title, description=n.description, goal=n.goal, raised=n.raised,
                         remaining=n.remaining, percent=percent(n.raised, n.goal), donor_count=n.donor_count,
@@ -53,7 +63,7 @@ def summary(story: StoryDoc) -> StorySummary:
                   else assets.icon_path(story.journey[0].kind))
     cover_alt = story.cover.alt if story.cover else f"Icon: {story.journey[0].kind}"
     return StorySummary(
-        id=story.id, pseudonym=story.pseudonym,
+        id=story.id, pseudonym=story.pseudonym, translations=translations(story),
         origin=OriginPublic(country=story.origin.country, label=story.origin.label),
         headline=story.headline, summary=story.summary,
         status="open" if any(n.open for n in story.needs) else "funded",
@@ -87,7 +97,11 @@ def detail(story: StoryDoc) -> StoryDetail:
         )
         for i, m in enumerate(story.journey, 1)
     ]
-    return StoryDetail(**summary(story).model_dump(), journey=journey,
+    return StoryDetail(**{**summary(story).model_dump(), "translations": translations(story, detail=True)},
+                       partner=story.partner.name if story.partner else None,
+                       verified_by=story.verified.by if story.verified else None,
+                       verified=story.verified.month if story.verified else None,
+                       journey=journey,
                        updates=[UpdatePublic(period=u.period, text=u.text) for u in story.updates],
                        basemap_url=assets.asset_url(assets.BASEMAP_PATH))
 

@@ -27,6 +27,8 @@ param guardContainerName string
 @minLength(1)
 param stripePublishableKey string
 param corsAllowedOrigins string = ''
+@description('Origin of the donor portal (Static Web Apps): the default for CORS_ALLOWED_ORIGINS.')
+param portalOrigin string = ''
 param assetBaseUrl string = ''
 param assetSasMinutes int = 60
 param donationCurrencies string = 'USD,THB'
@@ -46,9 +48,6 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// The donor portal is served from the storage static website; origins carry no trailing slash.
-var staticWebsiteEndpoint = storage.properties.primaryEndpoints.web
-var staticWebsiteOrigin = endsWith(staticWebsiteEndpoint, '/') ? substring(staticWebsiteEndpoint, 0, length(staticWebsiteEndpoint) - 1) : staticWebsiteEndpoint
 
 var appSettings = [
   // Host storage (triggers, leases) over managed identity.
@@ -150,7 +149,7 @@ var appSettings = [
   // The app answers CORS itself; no platform CORS is configured (it would override the app's headers).
   {
     name: 'CORS_ALLOWED_ORIGINS'
-    value: !empty(corsAllowedOrigins) ? corsAllowedOrigins : staticWebsiteOrigin
+    value: !empty(corsAllowedOrigins) ? corsAllowedOrigins : portalOrigin
   }
   {
     name: 'STORY_LIST_CACHE_SECONDS'

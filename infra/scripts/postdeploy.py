@@ -1,14 +1,12 @@
-"""azd postdeploy hook: the map assets, then the donor portal.
+"""azd postdeploy hook: the map assets. (The donor portal is azd's `web` service on Static Web Apps,
+built by infra/scripts/build_web.py; this file also lends it the node and vendor helpers.)
 
 1. Map assets (milestone icons, the basemap) to the `map-assets` container, by `python -m ops
    upload-assets`, which acts on Azure because azd's environment is set (see ops/target.py). It
    runs in its own virtual environment (.local/hooks/venv) holding requirements.txt only: the app's
    runtime packages, none of the local emulators or test tools. The basemap is built with node from
    two npm packages installed into .local/hooks/node (not the whole dev toolchain).
-2. The donor portal (web/) on the storage account's static website, pointed at the function app's
-   API (publish_web.py).
-
-Both sign in as azd does (DefaultAzureCredential, which includes azd's login).
+It signs in as azd does (DefaultAzureCredential, which includes azd's login).
 """
 
 from __future__ import annotations
@@ -92,9 +90,7 @@ def main() -> None:
     node = ensure_node()
     ensure_basemap(node)
     subprocess.run([str(python), "-m", "ops", "upload-assets"], cwd=ROOT, check=True)
-    step("donor portal")
-    ensure_vendor()
-    subprocess.run([str(python), str(Path(__file__).with_name("publish_web.py"))], cwd=ROOT, check=True)
+    print(f"donor portal: {os.environ.get('AZURE_STATIC_WEB_APP_URL', 'the Static Web App of the resource group')}")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def public_texts(story: StoryDoc) -> list[tuple[str, str]]:
         if m.image:
             texts.append((f"journey.{i}.image.alt", m.image.alt))
     texts += [(f"updates.{i}.text", u.text) for i, u in enumerate(story.updates, 1)]
-    return texts
+    return texts + story.translated_texts()  # the Thai (and any other) versions: "th:journey.2.narrative"
 
 
 def review_story(story: StoryDoc) -> list[Finding]:

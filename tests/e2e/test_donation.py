@@ -163,3 +163,62 @@ def test_a_payment_whose_answer_is_lost_is_not_called_unpaid(portal, samples, pa
     bar = page.locator(f"#needs-list [data-need='{need['need']}'] .need-amount")
     expect(bar).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}")
     assert current_need(portal, summary["id"], need["need"])["raised"] == raised
+
+
+def totals_text(story: dict) -> str:
+    cur = story["currency"]
+    donors = "1 donor" if story["donor_count"] == 1 else f"{story['donor_count']} donors"
+    return f"{money(story['totals']['raised'], cur)} raised of {money(story['totals']['goal'], cur)} · {donors}"
+
+
+def test_after_a_gift_the_list_and_the_story_show_the_new_total_at_once(portal, samples, page):
+    """The API lets browsers keep its answers for a while (max-age + stale-while-revalidate); after a
+    gift the portal reads past that cache, so the donor's own gift shows on the list (back button)
+    and on the story opened again, without waiting for the cache to expire."""
+    summary, need = open_need(samples, "USD", GIFT)
+    page.goto(f"{portal}/?limit=50")
+    card = page.locator(f"article[aria-labelledby='name-{summary['id']}']")
+    before = api_get(portal, f"/stories/{summary['id']}")
+    expect(card.locator(".story-totals")).to_have_text(totals_text(before))  # now in the browser's cache
+    card.locator(".story-cta").click()
+    page.wait_for_url(f"**/story.html?id={summary['id']}")
+    expect(page.locator(".story-totals-text")).to_have_text(totals_text(before))
+
+    give(page, need["need"], "$25", "4242424242424242")
+    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
+    after = {**before, "totals": {**before["totals"], "raised": before["totals"]["raised"] + GIFT},
+             "donor_count": before["donor_count"] + 1}
+    expect(page.locator(".story-totals-text")).to_have_text(totals_text(after), timeout=45_000)
+
+    # Back to the list: the new total, without waiting for the browser's copy to expire.
+    page.go_back()
+    expect(card.locator(".story-totals")).to_have_text(totals_text(after), timeout=3000)
+    # And the story opened again.
+    card.locator(".story-cta").click()
+    expect(page.locator(".story-totals-text")).to_have_text(totals_text(after), timeout=3000)
+
+
+def test_the_thank_you_gives_a_reference_and_the_gift_joins_the_public_ledger(portal, samples, page):
+    summary, need = open_need(samples, "USD", GIFT)
+    page.goto(story_url(portal, summary["id"]))
+    expect(page.locator("#gifts")).to_be_visible()
+    page.locator(f"#needs-list li:has([data-need='{need['need']}']) button").click()
+    page.locator(".chip", has_text=re.compile(r"^\$25$")).click()
+    page.locator("#d-show-name").check()
+    page.locator("#d-name").fill("Friend from Chiang Mai")
+    page.locator("#d-email").fill("donor@example.com")
+    with page.expect_response(is_donation_post) as created:
+        pay_with(page, "4242424242424242")
+    intent = created.value.json()["payment_intent_id"]
+
+    success = page.locator("#donate-success")
+    expect(success).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
+    expect(success.locator(".receipt-ref")).to_have_text(intent)
+    expect(success.locator(".receipt-mail")).to_have_text(
+        "Stripe, our payment provider, e-mails your receipt to donor@example.com")
+    # Once counted, the gift is in the story's recent gifts, under the name the donor chose.
+    first = page.locator("#gifts-list li").first
+    expect(first.locator(".gift-name")).to_have_text("Friend from Chiang Mai", timeout=45_000)
+    expect(first.locator(".gift-amount")).to_have_text("$25")
+    ledger = api_get(portal, f"/stories/{summary['id']}/funding")["items"]
+    assert any(i["display_name"] == "Friend from Chiang Mai" and i["amount"] == GIFT for i in ledger)

@@ -3,9 +3,10 @@ arrow keys (narrative panel, highlighted icon, the map flying there), icons and 
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
-from .portal import api_get, money, period, story_url
+from .portal import DESKTOP, PHONE, api_get, map_settled, money, period, story_url
 
 
 def current_icon(page) -> dict:
@@ -164,3 +165,75 @@ def test_story_page_in_thai(portal, samples, page):
     thai_months = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
                    "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
     expect(page.locator(".narrative-meta time")).to_have_text(f"{thai_months[month - 1]} {year + 543}")
+
+
+HIT = """(order) => {
+    const icon = document.querySelector(`.leaflet-marker-icon[data-order="${order}"]`);
+    const map = document.querySelector('#map').getBoundingClientRect();
+    const r = icon.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const inside = x > map.left && x < map.right && y > map.top && y < map.bottom;
+    return inside && document.elementFromPoint(x, y) === icon;
+}"""
+
+UNCOVERED = """() => [...document.querySelectorAll('.leaflet-marker-icon.milestone-icon')].map((icon) => {
+    const r = icon.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {order: icon.dataset.order, width: r.width, height: r.height, hit: hit === icon};
+})"""
+
+
+def whole_route(page) -> None:
+    page.locator(".map-whole a").click()
+    map_settled(page)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "360px"])
+def test_every_milestone_icon_of_every_story_can_be_clicked(portal, samples, new_page, viewport):
+    page = new_page(viewport=viewport)
+    page.emulate_media(reduced_motion="reduce")  # the map jumps instead of flying: quicker to settle
+    for summary in samples:
+        story = api_get(portal, f"/stories/{summary['id']}")
+        page.goto(story_url(portal, story["id"]))
+        expect(page.locator("#narrative-title")).to_have_text(story["journey"][0]["title"])
+        page.locator("#map").scroll_into_view_if_needed()
+        whole_route(page)
+        # With the whole route in view, no icon covers another: each one's centre is its own, and
+        # each is at least 24×24 px.
+        icons = page.evaluate(UNCOVERED)
+        assert len(icons) == len(story["journey"])
+        for icon in icons:
+            assert icon["hit"], f"{story['pseudonym']}: icon {icon['order']} is covered"
+            assert icon["width"] >= 24 and icon["height"] >= 24, icon
+        for m in reversed(story["journey"]):  # from the last, so that the first step's state changes too
+            icon = page.locator(f".leaflet-marker-icon[data-order='{m['order']}']")
+            if not page.evaluate(HIT, m["order"]):
+                whole_route(page)
+            icon.click()  # the mouse, at the icon's centre: nothing may be on top of it
+            expect(page.locator("#narrative-title")).to_have_text(m["title"])
+            expect(page.locator("#narrative .narrative-text")).to_have_text(m["narrative"])
+            expect(icon).to_have_attribute("aria-current", "step")
+            expect(page.locator(".leaflet-marker-icon[aria-current]")).to_have_count(1)
+            map_settled(page)
+
+
+def test_the_map_names_countries_draws_borders_and_has_a_legend(portal, samples, page):
+    story = api_get(portal, f"/stories/{samples[0]['id']}")
+    page.goto(story_url(portal, story["id"]))
+    page.wait_for_selector(".country-name")
+    kinds = list(dict.fromkeys(m["kind"] for m in story["journey"]))
+    expect(page.locator("#map-legend li")).to_have_count(len(kinds))
+    names = [n for n in page.locator(".country-label:not([hidden]) .country-name").all_text_contents() if n]
+    assert "Thailand" in names or "Myanmar (Burma)" in names or "Cambodia" in names, names
+    assert page.locator(".leaflet-land-pane path[stroke-dasharray]").count() == 1  # the borders
+    # No tiles, no web fonts: the names are text in the page's own fonts.
+    assert page.evaluate("document.fonts.size") == 0
+    # The map stops at the zoom its data can show.
+    for _ in range(8):
+        if page.locator(".leaflet-control-zoom-in.leaflet-disabled").count():
+            break
+        page.locator(".leaflet-control-zoom-in").click()
+        map_settled(page)
+    assert page.evaluate("document.querySelector('.leaflet-control-zoom-in').classList.contains('leaflet-disabled')")
+    page.click("#lang-switch")
+    expect(page.locator("#map-legend h3")).to_have_text("สัญลักษณ์บนแผนที่")

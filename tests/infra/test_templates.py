@@ -265,6 +265,14 @@ def test_azure_yaml_declares_the_function_service() -> None:
     project = yaml.safe_load((REPO / "azure.yaml").read_text(encoding="utf-8"))
     api = project["services"]["api"]
     assert api == {"project": ".", "language": "python", "host": "function"}
+    # The portal on Static Web Apps, found by the tag of the resource in infra/app/web.bicep.
+    web = project["services"]["web"]
+    assert web == {"project": "./web", "language": "js", "host": "staticwebapp", "dist": "dist"}
+    build = json.loads((REPO / "web" / "package.json").read_text())["scripts"]["build"]
+    assert "infra/scripts/build-web.sh" in build
+    bicep = (INFRA / "app" / "web.bicep").read_text()
+    assert "Microsoft.Web/staticSites@" in bicep and "'azd-service-name': serviceName" in bicep
+    assert "serviceName string = 'web'" in bicep
     assert project["infra"]["path"] == "infra"
     assert (REPO / project["infra"]["path"] / f"{project['infra'].get('module', 'main')}.bicep").is_file()
 
@@ -305,8 +313,6 @@ def test_hooks_need_only_the_standard_library_and_azds_login():
     scripts = REPO / "infra" / "scripts"
     local = {p.stem for p in scripts.glob("*.py")}
     for path in scripts.glob("*.py"):
-        if path.name == "publish_web.py":  # runs in the hook venv (requirements.txt), started by postdeploy.py
-            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
@@ -466,3 +472,35 @@ def test_backups_and_versions_to_recover_from():
     assert "deleteRetentionPolicy" in blob and "containerDeleteRetentionPolicy" in blob
     assert re.search(r"^param deleteRetentionDays int = 30$", storage, flags=re.M)
     assert "daysAfterCreationGreaterThan: deleteRetentionDays" in storage  # old versions do not pile up
+
+
+def test_the_web_build_fills_every_placeholder(tmp_path, monkeypatch):
+    """build_web.py, run as azd would (its outputs in the environment), leaves no placeholder and
+    points the pages at the API (node and the vendor files are not fetched here)."""
+    import importlib
+    import shutil
+    import sys
+
+    scripts = str(REPO / "infra" / "scripts")
+    sys.path.insert(0, scripts)
+    try:
+        build = importlib.import_module("build_web")
+    finally:
+        sys.path.remove(scripts)
+    web = tmp_path / "web"
+    shutil.copytree(REPO / "web", web, ignore=shutil.ignore_patterns("dist", "vendor"))
+    monkeypatch.setattr(build, "WEB", web)
+    monkeypatch.setattr(build, "DIST", web / "dist")
+    monkeypatch.setattr(build, "ensure_node", lambda: "node")
+    monkeypatch.setattr(build, "ensure_vendor", lambda: None)
+    monkeypatch.setenv("AZURE_FUNCTION_URL", "https://func-api-x.azurewebsites.net/")
+    monkeypatch.setenv("AZURE_STORAGE_BLOB_ENDPOINT", "https://stx.blob.core.windows.net/")
+    build.main()
+    config = json.loads((web / "dist" / "staticwebapp.config.json").read_text())
+    assert "_ORIGIN}" not in json.dumps(config)
+    csp = next(r["headers"] for r in config["routes"] if r["route"] == "/*.html")["Content-Security-Policy"]
+    assert "{" not in csp and "https://func-api-x.azurewebsites.net" in csp and "https://stx.blob.core.windows.net" in csp
+    assert "frame-ancestors 'none'" in csp
+    page = (web / "dist" / "story.html").read_text()
+    assert '<meta name="api-base" content="https://func-api-x.azurewebsites.net/api">' in page
+    assert not (web / "dist" / "package.json").exists()

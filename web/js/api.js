@@ -16,6 +16,36 @@ export class ApiError extends Error {
   }
 }
 
+// After a gift, every read of this browser session goes to the server and refreshes the browser's
+// cached copy (cache: "reload"; "no-store" would leave the old copy for the next page to show), so
+// that the list and the story show the new totals at once. The mark lives in sessionStorage, so the
+// list knows about a gift made on a story page.
+const GIFT_KEY = "sc.giftAt";
+const GIFT_FRESH_MS = 10 * 60 * 1000; // longer than the API's max-age + stale-while-revalidate
+
+/** A gift went through (or may have): reads bypass the browser cache from now on. */
+export function markGift() {
+  try {
+    sessionStorage.setItem(GIFT_KEY, String(Date.now()));
+  } catch {
+    // storage blocked: this page still reads fresh (see lastGift)
+  }
+  giftHere = Date.now();
+}
+
+let giftHere = 0;
+
+/** When this session last gave (ms since the epoch), or 0. */
+export function lastGift() {
+  let at = giftHere;
+  try {
+    at = Math.max(at, Number(sessionStorage.getItem(GIFT_KEY)) || 0);
+  } catch {
+    // storage blocked
+  }
+  return Date.now() - at < GIFT_FRESH_MS ? at : 0;
+}
+
 async function request(path, { method = "GET", body, headers = {}, fresh = false } = {}) {
   let response;
   try {
@@ -23,7 +53,7 @@ async function request(path, { method = "GET", body, headers = {}, fresh = false
       method,
       headers: body ? { "Content-Type": "application/json", ...headers } : headers,
       body: body ? JSON.stringify(body) : undefined,
-      cache: fresh ? "no-store" : "default",
+      cache: method !== "GET" ? "no-store" : fresh || lastGift() ? "reload" : "default",
     });
   } catch {
     throw new ApiError(0, { code: "network", message: "network error" });
@@ -44,6 +74,9 @@ export function listStories({ need, country, cursor, limit } = {}) {
 }
 
 export const getStory = (id, { fresh = false } = {}) => request(`/stories/${encodeURIComponent(id)}`, { fresh });
+
+/** The public ledger of a story's gifts (newest first): name or "Anonymous", amount, day. */
+export const getFunding = (id) => request(`/stories/${encodeURIComponent(id)}/funding`);
 
 export const getConfig = () => request("/config");
 

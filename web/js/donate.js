@@ -6,7 +6,7 @@
 // or Stripe answered with a card or validation error, or the PaymentIntent's status says it is
 // unpaid. Anything else (a thrown error, a lost connection) may have charged the card: the page
 // asks the donor not to pay again yet and watches for the gift to arrive.
-import { ApiError, createDonation, getConfig, getStory } from "./api.js";
+import { ApiError, createDonation, getConfig, getStory, markGift } from "./api.js";
 import * as challenge from "./challenge.js";
 import { $, h, loadScript, prefersReducedMotion } from "./dom.js";
 import { amountInput, decimals, money, parseAmount, percent } from "./format.js";
@@ -355,8 +355,12 @@ async function give(donation) {
     return;
   }
   const { error, status } = await pay(created.client_secret);
+  if (!error && !UNPAID.includes(status)) markGift(); // paid, or perhaps: from now on every read is fresh
   if (error) say(cardProblem(error));
-  else if (PAID.includes(status)) showSuccess(donation, before); // watches on its own
+  const receipt = { reference: created.payment_intent_id, email: donation.email || "" };
+  if (error) {
+    // said above
+  } else if (PAID.includes(status)) showSuccess(donation, before, null, receipt); // watches on its own
   else if (UNPAID.includes(status)) say(t("donate.notTaken"));
   else {
     // Not known whether the card was charged: no second payment until the gift shows up (or not).
@@ -365,7 +369,7 @@ async function give(donation) {
     const ticket = ++watch;
     const fresh = await waitForFunding(donation, before, ticket);
     if (ticket !== watch) return;
-    if (fresh) showSuccess(donation, before, fresh);
+    if (fresh) showSuccess(donation, before, fresh, receipt);
     else say(t("donate.unconfirmedLate"));
   }
 }
@@ -467,7 +471,7 @@ async function waitForFunding(donation, before, ticket) {
 
 /** Thank the donor, then show the need's new progress once the pipeline has counted the gift
  * (`fresh`: it already has). */
-async function showSuccess(donation, before, fresh = null) {
+async function showSuccess(donation, before, fresh = null, receipt = {}) {
   const currency = story.currency;
   const progress = h("p", { class: "donate-progress" });
   const bar = h("div", { class: "donate-success-bar" });
@@ -481,6 +485,12 @@ async function showSuccess(donation, before, fresh = null) {
         text("donate.thanks", () => ({ amount: money(donation.amount, currency) }))),
       progress),
     bar,
+    receipt.reference
+      ? h("p", { class: "receipt" }, text("donate.reference"), " ", h("code", { class: "receipt-ref" }, receipt.reference))
+      : null,
+    h("p", { class: "receipt-mail" }, receipt.email
+      ? [text("donate.receiptTo"), " ", h("strong", {}, receipt.email)]
+      : text("donate.noReceipt")),
     h("button", { class: "button button-quiet", type: "button", onclick: giveAgain }, text("donate.again")),
   );
   els.success.hidden = false;

@@ -1,11 +1,19 @@
-// The chosen language (English or Thai): remembered in localStorage, reflected in <html lang>,
-// applied to elements marked with data-i18n (text) and data-i18n-attr ("attr:key; attr:key").
+// The chosen language (English or Thai): from the address (?lang=th, so a shared link opens in the
+// language it was shared in), else remembered in localStorage, else the browser's; reflected in
+// <html lang>, in the address and in every link to our own pages; applied to elements marked with
+// data-i18n (text) and data-i18n-attr ("attr:key; attr:key"), and to blocks written in one language
+// (data-lang="th": shown only in that language).
 import { STRINGS } from "./strings.js";
 
 const KEY = "sc.lang";
 const LANGS = Object.keys(STRINGS);
 
 function initial() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (LANGS.includes(asked)) {
+    remember(asked);
+    return asked;
+  }
   try {
     const saved = localStorage.getItem(KEY);
     if (LANGS.includes(saved)) return saved;
@@ -24,8 +32,45 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
+function remember(value) {
+  try {
+    localStorage.setItem(KEY, value);
+  } catch {
+    // not remembered, still applied
+  }
+}
+
+/** A link to one of our pages that keeps the language: "story.html?id=x" -> "story.html?id=x&lang=th".
+ * English, the default, is left out of the address unless the current address names it. */
+export function withLang(href) {
+  if (!href || /^(#|[a-z][a-z0-9+.-]*:|\/\/)/i.test(href)) return href; // in-page, other sites, mailto:
+  const url = new URL(href, location.href);
+  if (current === "en" && !new URLSearchParams(location.search).has("lang")) url.searchParams.delete("lang");
+  else url.searchParams.set("lang", current);
+  const path = href.startsWith("/") ? url.pathname : relative(url);
+  return path + url.search + url.hash;
+}
+
+function relative(url) {
+  const here = location.pathname.slice(0, location.pathname.lastIndexOf("/") + 1);
+  const path = url.pathname.startsWith(here) ? url.pathname.slice(here.length) : url.pathname;
+  return path || "./";
+}
+
+/** Every link to our own pages keeps the language (marked once with its original href). */
+export function keepLangInLinks(root = document) {
+  for (const a of root.querySelectorAll("a[href]")) {
+    const original = a.dataset.href ?? a.getAttribute("href");
+    if (/^(#|[a-z][a-z0-9+.-]*:|\/\/)/i.test(original)) continue;
+    a.dataset.href = original;
+    a.setAttribute("href", withLang(original));
+  }
+}
+
 export function applyStrings(root = document) {
   document.documentElement.lang = current;
+  for (const el of root.querySelectorAll("[data-lang]")) el.hidden = el.dataset.lang !== current;
+  keepLangInLinks(root);
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll("[data-i18n-attr]")) {
     for (const pair of el.dataset.i18nAttr.split(";")) {
@@ -39,11 +84,11 @@ export function applyStrings(root = document) {
 export function setLang(next) {
   if (!LANGS.includes(next) || next === current) return;
   current = next;
-  try {
-    localStorage.setItem(KEY, next);
-  } catch {
-    // not remembered, still applied
-  }
+  remember(next);
+  const url = new URL(location.href); // the address says the language too, for sharing
+  if (next === "en") url.searchParams.delete("lang");
+  else url.searchParams.set("lang", next);
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
   applyStrings();
   document.dispatchEvent(new CustomEvent("langchange", { detail: next }));
 }

@@ -9,7 +9,7 @@ import { createJourneyMap } from "./journey-map.js";
 import { needProgress } from "./ui.js";
 
 export function createJourney(story, { onDonate }) {
-  const journey = story.journey;
+  let journey = story.journey; // texts in the reader's language, each with its own `langs`
   const last = journey.length; // the closing card
   const els = {
     narrative: $("#narrative"),
@@ -19,12 +19,15 @@ export function createJourney(story, { onDonate }) {
     count: $("#step-count"),
     steps: $("#steps-list"),
     map: $("#map"),
+    legend: $("#map-legend"),
   };
   let index = 0;
   let map = null;
 
   try {
-    map = createJourneyMap(els.map, { journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i) });
+    map = createJourneyMap(els.map, {
+      journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i), legend: els.legend,
+    });
   } catch (err) {
     // Without Leaflet the text list and the panel still tell the whole journey.
     els.map.hidden = true;
@@ -34,16 +37,18 @@ export function createJourney(story, { onDonate }) {
   function milestoneCard(m) {
     return [
       h("p", { class: "narrative-kind" }, h("img", { src: m.icon_url, alt: "", width: 22, height: 22 }), t(`kind.${m.kind}`)),
-      h("h3", { id: "narrative-title", tabindex: "-1" }, m.title),
+      h("h3", { id: "narrative-title", tabindex: "-1", lang: m.langs.title }, m.title),
       h(
         "p",
         { class: "narrative-meta" },
         h("time", { datetime: m.period }, period(m.period)),
         h("span", { "aria-hidden": "true" }, " · "),
-        h("span", { class: "narrative-place" }, m.place),
+        h("span", { class: "narrative-place", lang: m.langs.place }, m.place),
       ),
-      m.image ? h("img", { class: "narrative-image", src: m.image.url, alt: m.image.alt, width: 320, height: 200 }) : null,
-      h("p", { class: "narrative-text" }, m.narrative),
+      m.image
+        ? h("img", { class: "narrative-image", src: m.image.url, alt: m.image.alt, lang: m.langs.image, width: 320, height: 200 })
+        : null,
+      h("p", { class: "narrative-text", lang: m.langs.narrative }, m.narrative),
     ];
   }
 
@@ -105,10 +110,12 @@ export function createJourney(story, { onDonate }) {
           h(
             "div",
             { class: "step-body" },
-            h("h3", {}, m.title),
-            h("p", { class: "step-meta" }, `${period(m.period)} · ${m.place}`),
-            m.image ? h("img", { class: "step-image", src: m.image.url, alt: m.image.alt, width: 320, height: 200, loading: "lazy" }) : null,
-            h("p", {}, m.narrative),
+            h("h3", { lang: m.langs.title }, m.title),
+            h("p", { class: "step-meta" }, `${period(m.period)} · `, h("span", { lang: m.langs.place }, m.place)),
+            m.image
+              ? h("img", { class: "step-image", src: m.image.url, alt: m.image.alt, lang: m.langs.image, width: 320, height: 200, loading: "lazy" })
+              : null,
+            h("p", { lang: m.langs.narrative }, m.narrative),
             h(
               "button",
               { class: "link-button", type: "button", onclick: () => showOnMap(i) },
@@ -150,14 +157,17 @@ export function createJourney(story, { onDonate }) {
     /** The story's funding changed: only the closing card's progress bars show it. */
     refresh(updated) {
       story = updated;
+      journey = story.journey;
       els.narrative.querySelector(".narrative-needs")
         ?.replaceChildren(...story.needs.map((n) => needProgress(n, story.currency)));
     },
     /** The language changed: the same step, in the new words (not announced again). */
-    relabel() {
+    relabel(updated) {
+      story = updated;
+      journey = story.journey;
       renderSteps();
       render();
-      map?.relabel();
+      map?.relabel(journey);
     },
   };
 }

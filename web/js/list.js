@@ -1,8 +1,9 @@
 // The story list: filters (need, country) kept in the address, cards, "show more" by cursor.
-import { listStories } from "./api.js";
+import { lastGift, listStories } from "./api.js";
 import { $, clear, h } from "./dom.js";
 import { countryName, number } from "./format.js";
-import { t } from "./i18n.js";
+import { t, withLang } from "./i18n.js";
+import { localize } from "./texts.js";
 import { needName, needProgress, startPage, totalsLine } from "./ui.js";
 
 const NEEDS = ["shelter", "medical", "legal", "repatriation", "education"];
@@ -41,7 +42,8 @@ function fillFilters() {
   );
 }
 
-function card(story) {
+function card(original) {
+  const story = localize(original);
   const cta = t("card.read", { name: story.pseudonym });
   return h(
     "li",
@@ -49,18 +51,18 @@ function card(story) {
     h(
       "article",
       { "aria-labelledby": `name-${story.id}` },
-      h("img", { class: "story-cover", src: story.cover.url, alt: story.cover.alt, width: 320, height: 200, loading: "lazy" }),
+      h("img", { class: "story-cover", src: story.cover.url, alt: story.cover.alt, lang: story.langs.cover, width: 320, height: 200, loading: "lazy" }),
       h(
         "div",
         { class: "story-body" },
-        h("p", { class: "story-origin" }, story.origin.label),
+        h("p", { class: "story-origin", lang: story.langs.origin }, story.origin.label),
         h("h2", { class: "story-name", id: `name-${story.id}` }, story.pseudonym),
         story.status === "funded" ? h("p", { class: "badge" }, t("card.funded")) : null,
         story.new_update ? h("p", { class: "badge badge-update" }, t("card.newUpdate")) : null,
-        h("p", { class: "story-headline" }, story.headline),
+        h("p", { class: "story-headline", lang: story.langs.headline }, story.headline),
         h("div", { class: "story-needs" }, story.needs.map((n) => needProgress(n, story.currency))),
         h("p", { class: "story-totals" }, totalsLine(story)),
-        h("a", { class: "story-cta", href: `story.html?id=${encodeURIComponent(story.id)}` }, cta),
+        h("a", { class: "story-cta", href: withLang(`story.html?id=${encodeURIComponent(story.id)}`) }, cta),
       ),
     ),
   );
@@ -95,6 +97,7 @@ async function load({ more = false } = {}) {
     if (ticket !== state.request) return;
     const cards = page.items.map(card);
     els.grid.append(...cards);
+    els.grid.classList.remove("is-loading");
     state.items.push(...page.items);
     state.cursor = page.next_cursor;
     renderStatus();
@@ -137,6 +140,15 @@ fillFilters();
 els.form.addEventListener("change", onFilterChange);
 els.form.addEventListener("submit", (event) => event.preventDefault());
 els.more.addEventListener("click", () => load({ more: true }));
+// Back from a story where the donor gave: the browser may show this page as it was (back/forward
+// cache); load the list again, fresh, so that the gift shows.
+let loadedAt = Date.now();
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && lastGift() > loadedAt) {
+    loadedAt = Date.now();
+    load();
+  }
+});
 document.addEventListener("langchange", () => {
   document.title = t("list.title");
   rerender();

@@ -15,6 +15,8 @@ export const needName = (need) => t(`need.${need}`);
 /** An accessible progress bar: role=progressbar with its value and a spoken text. */
 export function progressBar({ value, max, percent, label, text }) {
   const shown = Math.max(0, Math.min(100, percent));
+  const fill = h("span", { class: "progress-fill" });
+  fill.style.width = `${shown}%`; // through the CSSOM: the CSP allows no inline style attributes
   return h(
     "div",
     {
@@ -26,7 +28,7 @@ export function progressBar({ value, max, percent, label, text }) {
       "aria-valuenow": String(Math.min(value, max)),
       "aria-valuetext": text,
     },
-    h("span", { class: "progress-fill", style: `width: ${shown}%` }),
+    fill,
   );
 }
 
@@ -42,7 +44,7 @@ export function needProgress(need, currency, { title = false } = {}) {
       h("span", { class: "need-name" }, needName(need.need)),
       h("span", { class: "need-amount" }, amounts),
     ),
-    title ? h("p", { class: "need-title" }, need.title) : null,
+    title ? h("p", { class: "need-title", lang: need.langs?.title }, need.title) : null,
     progressBar({
       value: need.raised,
       max: need.goal,
@@ -51,6 +53,14 @@ export function needProgress(need, currency, { title = false } = {}) {
       text: amounts,
     }),
   );
+}
+
+/** t() with elements for placeholders: tNodes("x", {name: span}) -> ["Text ", span, " more"]. */
+export function tNodes(key, nodes) {
+  const marker = "\u0000";
+  const names = Object.keys(nodes);
+  const text = t(key, Object.fromEntries(names.map((n) => [n, `${marker}${n}${marker}`])));
+  return text.split(marker).map((part, i) => (i % 2 ? nodes[part] : part)).filter((p) => p !== "");
 }
 
 /** "$125 raised of $2,800 · 2 donors" */

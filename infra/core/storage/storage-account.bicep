@@ -15,6 +15,8 @@ param paymentQueueName string
 
 @description('Extra origins (besides the static website) allowed to fetch map assets from the browser.')
 param corsAllowedOrigins array = []
+@description('Origin of the donor portal (Static Web Apps), allowed to read map assets with fetch().')
+param portalOrigin string = ''
 
 @description('Days deleted blobs and containers can be restored, and earlier versions of a blob are kept.')
 @minValue(1)
@@ -71,8 +73,6 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-var webEndpoint = storage.properties.primaryEndpoints.web
-var webOrigin = endsWith(webEndpoint, '/') ? substring(webEndpoint, 0, length(webEndpoint) - 1) : webEndpoint
 
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
@@ -82,7 +82,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
     cors: {
       corsRules: [
         {
-          allowedOrigins: union([webOrigin], corsAllowedOrigins)
+          allowedOrigins: union(empty(portalOrigin) ? [] : [portalOrigin], corsAllowedOrigins)
           allowedMethods: [
             'GET'
             'HEAD'
