@@ -4,8 +4,8 @@ It serves whatever a `func.FunctionApp` registers, with no per-function code:
 HTTP triggers (route templates, methods, auth levels), queue triggers polled from Azure
 Storage as host.json says, timer triggers on their NCRONTAB schedule, and `web/` as static
 files with the headers, routes, MIME types and 404 page of `web/staticwebapp.config.json`, the file
-Azure Static Web Apps serves the portal with (so that browser tests see what production sends). It mirrors the documented semantics of the real host closely enough for local work and
-tests; `func start` stays the way to run the app where Core Tools exist.
+Azure Static Web Apps serves the portal with (so that browser tests see what production sends).
+It mirrors the documented semantics of the real host closely enough for local work and tests; `func start` stays the way to run the app where Core Tools exist.
 """
 
 from __future__ import annotations
@@ -399,7 +399,7 @@ class StaticConfig:
     mime_types: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, web_root: Path, settings: dict[str, str]) -> "StaticConfig":
+    def load(cls, web_root: Path, settings: dict[str, str]) -> StaticConfig:
         path = web_root / CONFIG_FILE
         if not path.is_file():
             return cls()

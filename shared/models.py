@@ -8,9 +8,8 @@ so nothing internal can leak into a response by accident.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
-
 import re
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -31,7 +30,7 @@ StoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16,32}$")]
 # Story texts are written in English (the base language, required); a translation per other locale
 # is optional and may cover any subset of the texts. Each translated text is keyed by its path, the
 # same path the privacy check names it by ("headline", "journey.2.narrative", "needs.legal.title").
-BASE_LANG = "en"
+BASE_LANG: Literal["en"] = "en"
 Locale = Literal["th"]
 TEXT_PATH = re.compile(r"^(headline|summary|origin\.label|cover\.alt|needs\.[a-z]+\.(title|description)"
                        r"|journey\.[1-9]\d*\.(title|narrative|place|image\.alt)|updates\.[1-9]\d*\.text)$")
@@ -183,7 +182,7 @@ class StoryDoc(Internal):
         return needs
 
     @model_validator(mode="after")
-    def _translations_name_texts(self) -> "StoryDoc":
+    def _translations_name_texts(self) -> StoryDoc:
         for locale, texts in self.translations.items():
             for path in texts:
                 if not TEXT_PATH.fullmatch(path) or self.base_text(path) is None:

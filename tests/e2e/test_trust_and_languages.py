@@ -44,7 +44,8 @@ def test_a_story_names_its_partner_and_who_checked_it(portal, samples, page):
     expect(trust).to_contain_text(f"Supported on the ground by {story['partner']}.")
     expect(trust).to_contain_text(f"Story checked against the case file by {story['verified_by']}, "
                                   f"{period(story['verified'])}.")
-    expect(trust.get_by_role("link", name="How your money reaches them")).to_have_attribute("href", "money.html")  # English: no lang in the address
+    money_link = trust.get_by_role("link", name="How your money reaches them")
+    expect(money_link).to_have_attribute("href", "money.html")  # English: no lang in the address
 
 
 def test_thai_story_texts_are_marked_thai_and_english_ones_english(portal, samples, page):
