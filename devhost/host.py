@@ -5,7 +5,8 @@ HTTP triggers (route templates, methods, auth levels), queue triggers polled fro
 Storage as host.json says, timer triggers on their NCRONTAB schedule, and `web/` as static
 files with the headers, routes, MIME types and 404 page of `web/staticwebapp.config.json`, the file
 Azure Static Web Apps serves the portal with (so that browser tests see what production sends).
-It mirrors the documented semantics of the real host closely enough for local work and tests; `func start` stays the way to run the app where Core Tools exist.
+It mirrors the documented semantics of the real host closely enough for local work and tests;
+`func start` stays the way to run the app where Core Tools exist.
 """
 
 from __future__ import annotations
