@@ -199,6 +199,9 @@ def find_documents(text: str) -> list[Span]:
     return found
 
 
+# Thai words that open a clause (pronouns, conjunctions): after a space they are not a place name.
+_CLAUSE_START = "(?:เธอ|เขา|ฉัน|ผม|พวก|และ|แต่|ก็|ซึ่ง|จึง|เพราะ|เพื่อ|โดย|จน|แล้ว|จะ|ให้|หลังจาก|ก่อน)"
+
 # ------------------------------------------------------------------ street addresses and postcodes
 _NAME = r"[A-Z][\w'’.-]*"
 _ROAD = r"Road|Rd\.?|Street|St\.?|Avenue|Ave\.?|Lane|Ln\.?|Alley|Drive|Dr\.?|Boulevard|Blvd\.?|Thanon|Jalan|Jln\.?|Lorong|Lrg\.?"
@@ -240,8 +243,11 @@ _ADDRESS = [
     re.compile(rf"\d{{1,4}}(?:/\d{{1,4}})?\s*(?:ถนน|ถ\.)\s*[{THAI}A-Za-z]"),
     re.compile(rf"(?:ถนน|ถ\.)\s*[{THAI}A-Za-z]+\s*(?:ซอย|ซ\.|เลขที่|\d)"),
     # ตำบล / อำเภอ / แขวง with a name (not "a subdistrict", "the district office")
-    re.compile(rf"(?:ตำบล|(?<![{THAI}])ต\.(?!ค\.))\s*(?!หนึ่ง|เล็ก|ใกล้|นั้น|นี้|ของ|ที่|ใน|ต่าง|ห่าง|ชายแดน|บ้าน)[{THAI}]{{2,}}"),
-    re.compile(rf"(?<!ว่าการ)(?<!ที่ว่าการ)อำเภอ\s*(?!หนึ่ง|เล็ก|ใกล้|นั้น|นี้|ของ|ที่|ใน|ต่าง|ห่าง|ชายแดน)[{THAI}]{{2,}}"),
+    # A word after a space that starts a new clause (she, he, they, and, but...) is not the name.
+    re.compile(rf"(?:ตำบล|(?<![{THAI}])ต\.(?!ค\.))\s*(?!หนึ่ง|เล็ก|ใกล้|นั้น|นี้|ของ|ที่|ใน|ต่าง|ห่าง|ชายแดน|บ้าน)"
+               rf"(?!\s*{_CLAUSE_START})[{THAI}]{{2,}}"),
+    re.compile(rf"(?<!ว่าการ)(?<!ที่ว่าการ)อำเภอ(?!\s+{_CLAUSE_START})\s*(?!หนึ่ง|เล็ก|ใกล้|นั้น|นี้|ของ|ที่|ใน|ต่าง|ห่าง|ชายแดน)"
+               rf"[{THAI}]{{2,}}"),
     re.compile(rf"(?<![{THAI}])ต\.\s*[{THAI}]{{2,}}\s*(?<![{THAI}])อ\.\s*[{THAI}]{{2,}}"),
     re.compile(rf"(?<![{THAI}])อ\.\s*[{THAI}]{{2,}}\s*(?:จ\.|จังหวัด)\s*[{THAI}]{{2,}}"),
     re.compile(rf"แขวง\s*(?!หนึ่ง|ต่าง)[{THAI}]{{2,}}"),

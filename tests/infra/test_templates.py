@@ -269,7 +269,7 @@ def test_azure_yaml_declares_the_function_service() -> None:
     web = project["services"]["web"]
     assert web == {"project": "./web", "language": "js", "host": "staticwebapp", "dist": "dist"}
     build = json.loads((REPO / "web" / "package.json").read_text())["scripts"]["build"]
-    assert "infra/scripts/build-web.sh" in build
+    assert "infra/scripts/build_web.py" in build
     bicep = (INFRA / "app" / "web.bicep").read_text()
     assert "Microsoft.Web/staticSites@" in bicep and "'azd-service-name': serviceName" in bicep
     assert "serviceName string = 'web'" in bicep

@@ -30,7 +30,7 @@ def test_the_privacy_check_reads_the_thai_texts():
     story = with_texts(sensitive_terms=["สมชาย"], translations={"th": {"summary": "สมชายเดินทางไปทำงาน"}})
     fields = dict(privacy.public_texts(story))
     assert fields["th:summary"] == "สมชายเดินทางไปทำงาน"
-    assert "th:summary: contains a sensitive term" in privacy.check_story(story)
+    assert any(p.startswith("th:summary: contains a sensitive term") for p in privacy.check_story(story))
 
 
 def test_public_views_carry_their_translations():
