@@ -20,6 +20,7 @@ unit: python-deps
 
 # Lint and types (settings in pyproject.toml).
 lint: python-deps
+	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 

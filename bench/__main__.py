@@ -49,8 +49,10 @@ def median_time(fn: Callable[[], object], n: int) -> float:
 
 
 def cold_import(n: int) -> None:
-    bare = ("import azure.functions as func\napp = func.FunctionApp()\n"
-            "@app.route(route='x')\ndef x(req):\n    return func.HttpResponse('x')\n")
+    bare = (
+        "import azure.functions as func\napp = func.FunctionApp()\n"
+        "@app.route(route='x')\ndef x(req):\n    return func.HttpResponse('x')\n"
+    )
 
     def run(code: str) -> None:
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
@@ -71,8 +73,16 @@ class RoundTrips:
     """Counts calls to the Cosmos container proxies and Stripe's services made by devhost's worker and
     HTTP threads in this process (the bench's own reads, on the main thread, are not counted)."""
 
-    COSMOS = ("read_item", "query_items", "execute_item_batch", "create_item", "upsert_item", "replace_item",
-              "patch_item", "delete_item")
+    COSMOS = (
+        "read_item",
+        "query_items",
+        "execute_item_batch",
+        "create_item",
+        "upsert_item",
+        "replace_item",
+        "patch_item",
+        "delete_item",
+    )
 
     def __init__(self) -> None:
         self.calls: Counter = Counter()
@@ -144,14 +154,20 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
         session = requests.Session()
 
         print(f"2. API answers vs a static file of the same size (median of {n})", flush=True)
-        for label, path in (("GET /api/stories", "/api/stories"),
-                            ("GET /api/stories/{id}", f"/api/stories/{session.get(api + '/api/stories').json()['items'][0]['id']}")):
+        for label, path in (
+            ("GET /api/stories", "/api/stories"),
+            ("GET /api/stories/{id}", f"/api/stories/{session.get(api + '/api/stories').json()['items'][0]['id']}"),
+        ):
             body = session.get(api + path).content
             static.write_bytes(body)
             ours = median_time(lambda p=path: session.get(api + p).raise_for_status(), n)
             ref = median_time(lambda: session.get(api + "/bench-static.json").raise_for_status(), n)
-            row(f"{label} ({len(body) // 1024} KB) vs the same bytes as a static file", f"{ours * 1000:.1f} ms",
-                f"{ref * 1000:.1f} ms", f"{ref / ours:.2f}x static speed")
+            row(
+                f"{label} ({len(body) // 1024} KB) vs the same bytes as a static file",
+                f"{ours * 1000:.1f} ms",
+                f"{ref * 1000:.1f} ms",
+                f"{ref / ours:.2f}x static speed",
+            )
 
         print("3. webhook verify-and-enqueue vs a raw enqueue", flush=True)
         secret = values["STRIPE_WEBHOOK_SECRETS"].split(",")[0]
@@ -160,19 +176,34 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
             raw_queue.create_queue()
 
         def webhook() -> None:
-            payload = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": "charge.refunded",
-                                  "created": int(time.time()), "livemode": False,
-                                  "data": {"object": {"id": "ch_x", "object": "charge", "payment_intent": "pi_bench",
-                                                      "amount": 100, "amount_refunded": 100, "currency": "usd"}}})
+            payload = json.dumps(
+                {
+                    "id": f"evt_{uuid.uuid4().hex}",
+                    "object": "event",
+                    "type": "charge.refunded",
+                    "created": int(time.time()),
+                    "livemode": False,
+                    "data": {
+                        "object": {
+                            "id": "ch_x",
+                            "object": "charge",
+                            "payment_intent": "pi_bench",
+                            "amount": 100,
+                            "amount_refunded": 100,
+                            "currency": "usd",
+                        }
+                    },
+                }
+            )
             header = stripe.WebhookSignature.generate_signature_header(payload, secret, int(time.time()))
             session.post(api + "/api/webhooks/stripe", data=payload, headers={"Stripe-Signature": header}).raise_for_status()
 
-        notice = events_queue.encode(events_queue.PaymentNotice(event_id="evt_x", type="charge.refunded",
-                                                                created=int(time.time()), payment_intent="pi_bench"))
+        notice = events_queue.encode(
+            events_queue.PaymentNotice(event_id="evt_x", type="charge.refunded", created=int(time.time()), payment_intent="pi_bench")
+        )
         ours = median_time(webhook, n)
         ref = median_time(lambda: raw_queue.send_message(notice), n)
-        row("webhook: verify + enqueue vs a raw enqueue", f"{ours * 1000:.1f} ms", f"{ref * 1000:.1f} ms",
-            f"{ours / ref:.2f}x")
+        row("webhook: verify + enqueue vs a raw enqueue", f"{ours * 1000:.1f} ms", f"{ref * 1000:.1f} ms", f"{ours / ref:.2f}x")
 
         print("4. payments through the whole pipeline vs raw Cosmos writes", flush=True)
         import threading
@@ -188,9 +219,16 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
         client = stripe_api(values)
         start = time.perf_counter()
         for _ in range(payments_n):
-            client.v1.payment_intents.create(params={
-                "amount": 500, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True,
-                "payment_method_types": ["card"], "metadata": {"story_id": target.id, "need": "shelter"}})
+            client.v1.payment_intents.create(
+                params={
+                    "amount": 500,
+                    "currency": "usd",
+                    "payment_method": "pm_card_visa",
+                    "confirm": True,
+                    "payment_method_types": ["card"],
+                    "metadata": {"story_id": target.id, "need": "shelter"},
+                }
+            )
         deadline = time.monotonic() + 120
         while store.get_story(target.id)[0].donor_count < payments_n and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -203,18 +241,25 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
         for i in range(payments_n):
             container.upsert_item({"id": f"raw-{uuid.uuid4().hex}", "storyId": "bench-raw", "n": i})
         raw = time.perf_counter() - start
-        row(f"pipeline: {counted}/{payments_n} payments end to end vs raw Cosmos writes",
-            f"{counted / elapsed:.1f}/s", f"{payments_n / raw:.1f}/s", f"{(counted / elapsed) / (payments_n / raw):.2f}x")
-        row("  round trips per payment (in the worker: Cosmos, Stripe)", f"{cosmos:.1f} Cosmos", f"{stripe_reads:.1f} Stripe",
-            "-")
+        row(
+            f"pipeline: {counted}/{payments_n} payments end to end vs raw Cosmos writes",
+            f"{counted / elapsed:.1f}/s",
+            f"{payments_n / raw:.1f}/s",
+            f"{(counted / elapsed) / (payments_n / raw):.2f}x",
+        )
+        row("  round trips per payment (in the worker: Cosmos, Stripe)", f"{cosmos:.1f} Cosmos", f"{stripe_reads:.1f} Stripe", "-")
 
         print("5. the privacy gate on its corpus", flush=True)
         try:
             from bench.bench_privacy import measure
 
             caught, leaks, alarms, clean = measure()
-            row("privacy gate: leaks caught / false alarms", f"{caught}/{leaks}", f"{alarms}/{clean}",
-                f"recall {caught / leaks:.2f}, false alarms {alarms / max(1, clean):.2f}")
+            row(
+                "privacy gate: leaks caught / false alarms",
+                f"{caught}/{leaks}",
+                f"{alarms}/{clean}",
+                f"recall {caught / leaks:.2f}, false alarms {alarms / max(1, clean):.2f}",
+            )
         except ImportError:
             print("  (no privacy corpus here)")
 
@@ -233,8 +278,7 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
             cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
             page.goto(f"{api}/story.html?id={sid}", wait_until="networkidle")
             browser.close()
-        row("story page: bytes on the wire, requests", f"{sum(sizes.values()) / 1024:.1f} KB", f"{len(sizes)} requests",
-            "-")
+        row("story page: bytes on the wire, requests", f"{sum(sizes.values()) / 1024:.1f} KB", f"{len(sizes)} requests", "-")
     finally:
         static.unlink(missing_ok=True)
         if host:

@@ -50,14 +50,19 @@ def attack(api: str, values: dict, story_id: str, addresses: list[str], attempts
         solution = altcha.solve_challenge(challenge)
         solving += time.process_time() - cpu
         payload = altcha.Payload(challenge, solution).to_base64()
-        r = session.post(f"{api}/api/donations", timeout=30, headers={"Idempotency-Key": str(uuid.uuid4())}, json={
-            "story_id": story_id, "need": "shelter", "amount": 500, "currency": "USD", "challenge": payload})
+        r = session.post(
+            f"{api}/api/donations",
+            timeout=30,
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            json={"story_id": story_id, "need": "shelter", "amount": 500, "currency": "USD", "challenge": payload},
+        )
         out["attempts"] += 1
         if r.status_code == 201:
             out["intents"] += 1
             made = r.json()
-            confirm_with_card(values, made["payment_intent_id"], made["client_secret"],
-                              DECLINE_CARDS[out["intents"] % len(DECLINE_CARDS)])
+            confirm_with_card(
+                values, made["payment_intent_id"], made["client_secret"], DECLINE_CARDS[out["intents"] % len(DECLINE_CARDS)]
+            )
         elif r.status_code == 429:
             out[f"429 {r.json()['error']['code']}"] += 1
         else:
@@ -107,10 +112,12 @@ def main() -> None:
         api = f"http://127.0.0.1:{port}"
         register_stripe_webhook(values, f"{api}/api/webhooks/stripe")
         s = get_settings()
-        print(f"limits: {s.limit_client_per_hour}/client/hour, {s.limit_story_per_hour}/story/hour, "
-              f"{s.limit_site_per_minute}/site/minute ({s.limit_site_per_minute_attack} under attack); declines: "
-              f"{s.decline_client_per_day}/client/day, {s.decline_card_per_day}/card/day, alarm at "
-              f"{s.attack_declines_per_10_minutes}/10 min")
+        print(
+            f"limits: {s.limit_client_per_hour}/client/hour, {s.limit_story_per_hour}/story/hour, "
+            f"{s.limit_site_per_minute}/site/minute ({s.limit_site_per_minute_attack} under attack); declines: "
+            f"{s.decline_client_per_day}/client/day, {s.decline_card_per_day}/card/day, alarm at "
+            f"{s.attack_declines_per_10_minutes}/10 min"
+        )
         rows = []
         for name, addresses in (("1 client", ["127.0.0.50"]), ("30 clients", [f"127.0.1.{i}" for i in range(1, 31)])):
             clear_guard()

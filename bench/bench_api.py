@@ -66,8 +66,7 @@ def main() -> None:
         clients.reset()
         list_cache.invalidate()
         uncached = timed(lambda: session.get(url).raise_for_status(), 40)
-        print(f"   with cache {cached * 1000:.1f} ms, without {uncached * 1000:.1f} ms: "
-              f"cache is {uncached / cached:.1f}x faster")
+        print(f"   with cache {cached * 1000:.1f} ms, without {uncached * 1000:.1f} ms: cache is {uncached / cached:.1f}x faster")
 
         def story() -> StoryDoc:
             doc = StoryDoc.model_validate(json.loads(next((ROOT / "sample_data" / "stories").glob("*.json")).read_text()))
@@ -78,8 +77,17 @@ def main() -> None:
             return doc
 
         def events(doc: StoryDoc, n: int = 60) -> list[funding.Payment]:
-            return [funding.Payment(id=f"pi_{doc.id}_{i}", story_id=doc.id, need=doc.needs[0].need, received=100,
-                                    currency=doc.currency, created=int(time.time())) for i in range(n)]
+            return [
+                funding.Payment(
+                    id=f"pi_{doc.id}_{i}",
+                    story_id=doc.id,
+                    need=doc.needs[0].need,
+                    received=100,
+                    currency=doc.currency,
+                    created=int(time.time()),
+                )
+                for i in range(n)
+            ]
 
         def run(workers: int) -> float:
             batch = events(story())
@@ -97,9 +105,11 @@ def main() -> None:
             racing = run(16)
         finally:
             funding._STRIPES = stripes
-        print(f"   1 worker {one:.2f} s; 16 workers with the per-story lock {locked:.2f} s "
-              f"({one / locked:.2f}x of one worker's speed); 16 workers on the ETag alone {racing:.2f} s "
-              f"(the lock is {racing / locked:.1f}x faster)")
+        print(
+            f"   1 worker {one:.2f} s; 16 workers with the per-story lock {locked:.2f} s "
+            f"({one / locked:.2f}x of one worker's speed); 16 workers on the ETag alone {racing:.2f} s "
+            f"(the lock is {racing / locked:.1f}x faster)"
+        )
         host.stop()
     finally:
         services.stop()

@@ -66,8 +66,15 @@ def main() -> None:
                     cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
                     page.evaluate(SOLVE_ONCE)  # warm: module, worker script
                     times = sorted(page.evaluate(SOLVE_ONCE) for _ in range(args.runs))
-                    rows.append((("under attack" if attack else "normal"), f"{rate}x", statistics.median(times),
-                                 times[int(0.9 * (len(times) - 1))], times[-1]))
+                    rows.append(
+                        (
+                            ("under attack" if attack else "normal"),
+                            f"{rate}x",
+                            statistics.median(times),
+                            times[int(0.9 * (len(times) - 1))],
+                            times[-1],
+                        )
+                    )
             browser.close()
         challenge = altcha.Challenge.from_dict(defence.new_challenge())
         payload = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()

@@ -49,8 +49,7 @@ def measure(corpus: Path | None = None) -> tuple[int, int, int, int]:
     cases, terms = load(corpus)
     leaks = [c for c in cases if c.leak]
     clean = [c for c in cases if not c.leak]
-    return (sum(bool(scan(c.text, terms)) for c in leaks), len(leaks),
-            sum(bool(scan(c.text, terms)) for c in clean), len(clean))
+    return (sum(bool(scan(c.text, terms)) for c in leaks), len(leaks), sum(bool(scan(c.text, terms)) for c in clean), len(clean))
 
 
 def main(verbose: bool = False, corpus: Path | None = None) -> int:
@@ -62,8 +61,8 @@ def main(verbose: bool = False, corpus: Path | None = None) -> int:
     results = [(case, scan(case.text, terms)) for case in cases]
     elapsed = time.perf_counter() - start
 
-    leaks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])   # kind: [caught, named, total]
-    clean: dict[str, list[int]] = defaultdict(lambda: [0, 0])      # topic: [flagged, total]
+    leaks: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # kind: [caught, named, total]
+    clean: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # topic: [flagged, total]
     for case, hits in results:
         if case.leak:
             row = leaks[case.kind]
@@ -91,8 +90,10 @@ def main(verbose: bool = False, corpus: Path | None = None) -> int:
     print(f"{'all clean':<24}{flagged:>9}/{n:<4}{flagged / n:>5.0%}\n")
 
     langs = sorted({c.lang for c in cases})
-    print(f"{len(cases)} sentences ({', '.join(f'{sum(c.lang == lang for c in cases)} {lang}' for lang in langs)}), "
-          f"{len(terms)} recorded terms, {elapsed * 1000 / len(cases):.2f} ms a sentence")
+    print(
+        f"{len(cases)} sentences ({', '.join(f'{sum(c.lang == lang for c in cases)} {lang}' for lang in langs)}), "
+        f"{len(terms)} recorded terms, {elapsed * 1000 / len(cases):.2f} ms a sentence"
+    )
     print(f"overall: recall {caught}/{total} ({caught / total:.1%}), false alarms {flagged}/{n} ({flagged / n:.1%})")
     return 0 if caught == total and flagged == 0 else 1
 

@@ -43,8 +43,13 @@ def make_host(values: dict[str, str], queue_overrides: dict | None = None):
     host_json = json.loads((ROOT / "host.json").read_text())
     host_json["extensions"]["queues"].update(queue_overrides or {})
     # web/ as it is (web/dist is the deploy build for Static Web Apps, with production origins)
-    return Host(function_app.app, host_json, values, web_root=ROOT / "web",
-                function_keys=tuple(k for k in [values.get("DEVHOST_FUNCTION_KEY")] if k))
+    return Host(
+        function_app.app,
+        host_json,
+        values,
+        web_root=ROOT / "web",
+        function_keys=tuple(k for k in [values.get("DEVHOST_FUNCTION_KEY")] if k),
+    )
 
 
 def seed_sample_data() -> None:
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             print("starting Azurite, the Cosmos DB emulator and localstripe ...", flush=True)
             services.start()
             from devhost.provision import provision
+
             provision(values)
             print(f"services ready and provisioned in {time.monotonic() - t0:.1f} s", flush=True)
             if not args.no_seed:
@@ -101,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         host.start(args.port, background_triggers=True)
         if args.command == "run":
             register_webhook(values, f"http://127.0.0.1:{args.port}/api/webhooks/stripe")
-        print(f"\n  Second Chance is running: http://localhost:{args.port}/   (API: http://localhost:{args.port}/api/health)"
-              "\n  Ctrl-C stops everything.\n", flush=True)
+        print(
+            f"\n  Second Chance is running: http://localhost:{args.port}/   (API: http://localhost:{args.port}/api/health)"
+            "\n  Ctrl-C stops everything.\n",
+            flush=True,
+        )
         stopping.wait()
     except KeyboardInterrupt:
         pass

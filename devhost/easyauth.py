@@ -57,13 +57,14 @@ class EasyAuth:
         kept = {k: v for k, v in headers.items() if not k.lower().startswith("x-ms-")}
         session = self.session(headers)
         if session:
-            kept.update({
-                "X-MS-CLIENT-PRINCIPAL": principals.encode(session.user_id, session.name, list(session.roles),
-                                                           idp="aad"),
-                "X-MS-CLIENT-PRINCIPAL-NAME": session.email,
-                "X-MS-CLIENT-PRINCIPAL-ID": session.user_id,
-                "X-MS-CLIENT-PRINCIPAL-IDP": "aad",
-            })
+            kept.update(
+                {
+                    "X-MS-CLIENT-PRINCIPAL": principals.encode(session.user_id, session.name, list(session.roles), idp="aad"),
+                    "X-MS-CLIENT-PRINCIPAL-NAME": session.email,
+                    "X-MS-CLIENT-PRINCIPAL-ID": session.user_id,
+                    "X-MS-CLIENT-PRINCIPAL-IDP": "aad",
+                }
+            )
         return kept
 
     def session(self, headers: dict[str, str]) -> Session | None:
@@ -103,9 +104,12 @@ class EasyAuth:
         session = self.session(headers)
         if session is None:  # as App Service answers without a session
             return 401, {"Content-Type": "text/plain"}, b"Unauthorized"
-        claims = [{"typ": "name", "val": session.name}, {"typ": "preferred_username", "val": session.email},
-                  {"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": session.user_id},
-                  *({"typ": "roles", "val": r} for r in session.roles)]
+        claims = [
+            {"typ": "name", "val": session.name},
+            {"typ": "preferred_username", "val": session.email},
+            {"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": session.user_id},
+            *({"typ": "roles", "val": r} for r in session.roles),
+        ]
         body = [{"provider_name": "aad", "user_id": session.email, "user_claims": claims}]
         return 200, {"Content-Type": "application/json", "Cache-Control": "no-store"}, json.dumps(body).encode()
 
@@ -114,10 +118,12 @@ class EasyAuth:
         people = "".join(
             f'<li><label><input type="radio" name="user" value="{html.escape(uid)}"{" checked" if i == 0 else ""}> '
             f"{html.escape(name)} <small>({html.escape(email)})</small></label></li>"
-            for i, (uid, name, email) in enumerate(STAFF))
+            for i, (uid, name, email) in enumerate(STAFF)
+        )
         roles = "".join(
             f'<li><label><input type="radio" name="role" value="{r}"{" checked" if i == 0 else ""}> {r}</label></li>'
-            for i, r in enumerate(ROLE_CHOICES))
+            for i, r in enumerate(ROLE_CHOICES)
+        )
         page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in (local) · Second Chance</title>
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:2rem auto;padding:0 1rem;color:#1f2a2a}}
@@ -126,7 +132,7 @@ button{{font:inherit;padding:.5rem 1.2rem;background:#1d5c55;color:#fff;border:0
 .error{{color:#9b1c1c}}</style></head><body><main>
 <h1>Sign in to Second Chance (local)</h1>
 <p>On Azure, Microsoft Entra ID signs you in here. Locally, pick a fictional staff member and a role.</p>
-{f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ''}
+{f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""}
 <form method="post"><input type="hidden" name="redirect" value="{html.escape(redirect)}">
 <fieldset><legend>Staff member</legend><ul>{people}</ul></fieldset>
 <fieldset><legend>Role</legend><ul>{roles}</ul></fieldset>
@@ -143,8 +149,15 @@ button{{font:inherit;padding:.5rem 1.2rem;background:#1d5c55;color:#fff;border:0
         with self._lock:
             self._sessions[sid] = Session(person[0], person[1], person[2], () if role == "none" else (role,))
         redirect = _safe_redirect(form.get("redirect") or query.get("post_login_redirect_uri"))
-        return 302, {"Location": redirect, "Cache-Control": "no-store",
-                     "Set-Cookie": f"{COOKIE}={sid}.{self._sign(sid)}; Path=/; HttpOnly; SameSite=Lax"}, b""
+        return (
+            302,
+            {
+                "Location": redirect,
+                "Cache-Control": "no-store",
+                "Set-Cookie": f"{COOKIE}={sid}.{self._sign(sid)}; Path=/; HttpOnly; SameSite=Lax",
+            },
+            b"",
+        )
 
     def logout(self, headers: dict[str, str], query: dict[str, str]) -> Response:
         session_cookie = self.session(headers)
@@ -156,8 +169,11 @@ button{{font:inherit;padding:.5rem 1.2rem;background:#1d5c55;color:#fff;border:0
         redirect = _safe_redirect(query.get("post_logout_redirect_uri"), default="/.auth/logout/complete")
         if redirect == "/.auth/logout/complete":
             redirect = "/"
-        return 302, {"Location": redirect, "Cache-Control": "no-store",
-                     "Set-Cookie": f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"}, b""
+        return (
+            302,
+            {"Location": redirect, "Cache-Control": "no-store", "Set-Cookie": f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"},
+            b"",
+        )
 
 
 def _safe_redirect(value: str | None, default: str = "/staff/") -> str:

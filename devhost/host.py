@@ -158,17 +158,26 @@ class Host:
             kind, name, user_fn = trigger["type"], f.get_function_name(), f.get_user_function()
             if kind == "httpTrigger":
                 methods = {_value(m).upper() for m in (trigger.get("methods") or [])}
-                self.http.append(HttpFunction(
-                    name, user_fn, trigger["name"], compile_route(trigger.get("route") or name),
-                    methods or {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"},
-                    str(_value(trigger.get("authLevel", "function"))).lower(),
-                ))
+                self.http.append(
+                    HttpFunction(
+                        name,
+                        user_fn,
+                        trigger["name"],
+                        compile_route(trigger.get("route") or name),
+                        methods or {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"},
+                        str(_value(trigger.get("authLevel", "function"))).lower(),
+                    )
+                )
             elif kind == "queueTrigger":
-                self.queues.append(QueueFunction(name, user_fn, trigger["name"], trigger["queueName"],
-                                                 trigger.get("connection") or "AzureWebJobsStorage"))
+                self.queues.append(
+                    QueueFunction(
+                        name, user_fn, trigger["name"], trigger["queueName"], trigger.get("connection") or "AzureWebJobsStorage"
+                    )
+                )
             elif kind == "timerTrigger":
-                self.timers.append(TimerFunction(name, user_fn, trigger["name"], trigger["schedule"],
-                                                 bool(trigger.get("runOnStartup"))))
+                self.timers.append(
+                    TimerFunction(name, user_fn, trigger["name"], trigger["schedule"], bool(trigger.get("runOnStartup")))
+                )
             else:
                 log.warning("devhost: %s has a %s trigger, which devhost does not serve", name, kind)
 
@@ -178,7 +187,7 @@ class Host:
         prefix = f"/{self.route_prefix}/" if self.route_prefix else "/"
         if not path.startswith(prefix):
             return None, {}, False
-        sub = path[len(prefix):]
+        sub = path[len(prefix) :]
         seen = False
         for f in self.http:
             m = f.pattern.match(sub)
@@ -208,15 +217,13 @@ class Host:
         lower = {k.lower(): v for k, v in headers.items()}
         if not self.authorized(f, lower, params):
             return 401, {"Content-Type": "application/json"}, _error("unauthorized", "A function key is required")
-        request = func.HttpRequest(method=method, url=url, headers=headers, params=params,
-                                   route_params=route_params, body=body)
+        request = func.HttpRequest(method=method, url=url, headers=headers, params=params, route_params=route_params, body=body)
         start = time.perf_counter()
         try:
             response = invoke(f.fn, **{f.arg: request})
         except Exception:
             log.exception("devhost: %s raised", f.name)
-            response = func.HttpResponse(_error("internal", "Internal server error"), status_code=500,
-                                         mimetype="application/json")
+            response = func.HttpResponse(_error("internal", "Internal server error"), status_code=500, mimetype="application/json")
         ms = (time.perf_counter() - start) * 1000
         log.info("%s %s %s -> %s %.0f ms", f.name, method, parts.path, response.status_code, ms)
         out_headers = dict(response.headers)
@@ -235,14 +242,12 @@ class Host:
         target = (root / path.lstrip("/")).resolve()
         if target.is_dir():
             target = target / "index.html"
-        if status == 404 or root not in target.parents and target != root or not target.is_file() \
-                or target.name == CONFIG_FILE:
+        if status == 404 or root not in target.parents and target != root or not target.is_file() or target.name == CONFIG_FILE:
             page = root / config.not_found.lstrip("/") if config.not_found else None
             body = page.read_bytes() if page and page.is_file() else b"Not found"
             ctype = "text/html; charset=utf-8" if page and page.is_file() else "text/plain"
             page_headers = config.route(config.not_found)[0] if page and page.is_file() else {}
-            return 404, {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **page_headers,
-                         **STATIC_MARK}, body
+            return 404, {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **page_headers, **STATIC_MARK}, body
         ctype = config.mime_types.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         headers = {"Content-Type": ctype, "Cache-Control": "no-cache", **config.headers, **route_headers}
         return 200, {**headers, **STATIC_MARK}, target.read_bytes()
@@ -269,9 +274,15 @@ class Host:
         status = "Succeeded"
         try:
             body = self.decode(msg.content)
-            qm = QueueMessage(id=msg.id, body=body, pop_receipt=msg.pop_receipt, dequeue_count=msg.dequeue_count,
-                              insertion_time=msg.inserted_on, expiration_time=msg.expires_on,
-                              time_next_visible=msg.next_visible_on)
+            qm = QueueMessage(
+                id=msg.id,
+                body=body,
+                pop_receipt=msg.pop_receipt,
+                dequeue_count=msg.dequeue_count,
+                insertion_time=msg.inserted_on,
+                expiration_time=msg.expires_on,
+                time_next_visible=msg.next_visible_on,
+            )
             invoke(q.fn, **{q.arg: qm})
         except Exception as exc:  # the function failed: retry or poison
             status = f"Failed ({type(exc).__name__}: {exc}) attempt {msg.dequeue_count}/{opts.max_dequeue_count}"
@@ -361,10 +372,8 @@ class Host:
         self._server.daemon_threads = True
         threads = [threading.Thread(target=self._server.serve_forever, name="devhost-http", daemon=True)]
         if background_triggers:
-            threads += [threading.Thread(target=self.poll_queue, args=(q,), name=f"queue-{q.name}", daemon=True)
-                        for q in self.queues]
-            threads += [threading.Thread(target=self.timer_loop, args=(t,), name=f"timer-{t.name}", daemon=True)
-                        for t in self.timers]
+            threads += [threading.Thread(target=self.poll_queue, args=(q,), name=f"queue-{q.name}", daemon=True) for q in self.queues]
+            threads += [threading.Thread(target=self.timer_loop, args=(t,), name=f"timer-{t.name}", daemon=True) for t in self.timers]
         for th in threads:
             th.start()
         self._threads = threads
@@ -414,8 +423,9 @@ class StaticConfig:
             out = {}
             for name, value in headers.items():
                 if name.lower() == "content-security-policy" and stripe and stripe != "https://js.stripe.com":
-                    value = value.replace("https://js.stripe.com", f"https://js.stripe.com {stripe}") \
-                        .replace("https://api.stripe.com", f"https://api.stripe.com {stripe}")
+                    value = value.replace("https://js.stripe.com", f"https://js.stripe.com {stripe}").replace(
+                        "https://api.stripe.com", f"https://api.stripe.com {stripe}"
+                    )
                 out[name] = " ".join(value.split())  # an empty placeholder leaves no double space
             return out
 
@@ -502,8 +512,9 @@ def _handler_for(host: Host) -> type[BaseHTTPRequestHandler]:
             if auth_answer is not None:
                 self._send(*auth_answer)
                 return
-            headers = {k: v for k, v in host.easy_auth.inbound_headers(dict(self.headers.items())).items()
-                       if k.lower() != "x-forwarded-for"}
+            headers = {
+                k: v for k, v in host.easy_auth.inbound_headers(dict(self.headers.items())).items() if k.lower() != "x-forwarded-for"
+            }
             # As Azure's front end does: the peer's address (with its port) is appended to X-Forwarded-For.
             peer = f"{self.client_address[0]}:{self.client_address[1]}"
             forwarded = self.headers.get("X-Forwarded-For")

@@ -111,8 +111,7 @@ DECLINES = {
     "4000000000009979": ("card_declined", "stolen_card", "Your card was declined."),
     "4000000000000069": ("expired_card", None, "Your card has expired."),
     "4000000000000127": ("incorrect_cvc", None, "Your card's security code is incorrect."),
-    "4000000000000119": ("processing_error", None, "An error occurred while processing your card. Try again in a "
-                                                   "little bit."),
+    "4000000000000119": ("processing_error", None, "An error occurred while processing your card. Try again in a little bit."),
     "4242424242424241": ("incorrect_number", None, "Your card number is incorrect."),
     "4000000000000341": GENERIC_DECLINE,  # attaches to a customer, but every charge fails
     "4000008260003178": ("card_declined", "insufficient_funds", "Your card has insufficient funds."),  # after 3DS
@@ -151,6 +150,7 @@ def emit(kind: str, obj) -> None:
 
 def soon(action, *args) -> None:
     """Run `action(*args)` moments from now, on the server's loop."""
+
     def run():
         try:
             action(*args)
@@ -177,9 +177,15 @@ def decline_fields(charge) -> dict:
         payment_method = resources.PaymentMethod._api_retrieve(charge.payment_method)._export()
     except UserError:
         payment_method = None
-    fields = {"type": "card_error", "charge": charge.id, "code": charge.failure_code,
-              "decline_code": getattr(charge, "_decline_code", None), "doc_url": doc_url(charge.failure_code),
-              "message": charge.failure_message, "payment_method": payment_method}
+    fields = {
+        "type": "card_error",
+        "charge": charge.id,
+        "code": charge.failure_code,
+        "decline_code": getattr(charge, "_decline_code", None),
+        "doc_url": doc_url(charge.failure_code),
+        "message": charge.failure_message,
+        "payment_method": payment_method,
+    }
     return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -201,8 +207,13 @@ def created_filter(created):
     """Stripe's `created` list filter: an exact timestamp or a dict of gt/gte/lt/lte."""
     if created is None:
         return lambda obj: True
-    tests = {"gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b,
-             "lte": lambda a, b: a <= b, "eq": lambda a, b: a == b}
+    tests = {
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "eq": lambda a, b: a == b,
+    }
     bounds = []
     for op, value in (created if isinstance(created, dict) else {"eq": created}).items():
         value = resources.try_convert_to_int(value)
@@ -237,17 +248,51 @@ def money(amount: int, currency: str) -> str:
     return f"{amount / 100:.2f} {currency.upper()}"
 
 
-DISPUTE_REASONS = {"bank_cannot_process", "check_returned", "credit_not_processed", "customer_initiated",
-                   "debit_not_authorized", "duplicate", "fraudulent", "general", "incorrect_account_details",
-                   "insufficient_funds", "product_not_received", "product_unacceptable", "subscription_canceled",
-                   "unrecognized"}
-EVIDENCE_FIELDS = {"access_activity_log", "billing_address", "cancellation_policy", "cancellation_policy_disclosure",
-                   "cancellation_rebuttal", "customer_communication", "customer_email_address", "customer_name",
-                   "customer_purchase_ip", "customer_signature", "duplicate_charge_documentation",
-                   "duplicate_charge_explanation", "duplicate_charge_id", "product_description", "receipt",
-                   "refund_policy", "refund_policy_disclosure", "refund_refusal_explanation", "service_date",
-                   "service_documentation", "shipping_address", "shipping_carrier", "shipping_date",
-                   "shipping_documentation", "shipping_tracking_number", "uncategorized_file", "uncategorized_text"}
+DISPUTE_REASONS = {
+    "bank_cannot_process",
+    "check_returned",
+    "credit_not_processed",
+    "customer_initiated",
+    "debit_not_authorized",
+    "duplicate",
+    "fraudulent",
+    "general",
+    "incorrect_account_details",
+    "insufficient_funds",
+    "product_not_received",
+    "product_unacceptable",
+    "subscription_canceled",
+    "unrecognized",
+}
+EVIDENCE_FIELDS = {
+    "access_activity_log",
+    "billing_address",
+    "cancellation_policy",
+    "cancellation_policy_disclosure",
+    "cancellation_rebuttal",
+    "customer_communication",
+    "customer_email_address",
+    "customer_name",
+    "customer_purchase_ip",
+    "customer_signature",
+    "duplicate_charge_documentation",
+    "duplicate_charge_explanation",
+    "duplicate_charge_id",
+    "product_description",
+    "receipt",
+    "refund_policy",
+    "refund_policy_disclosure",
+    "refund_refusal_explanation",
+    "service_date",
+    "service_documentation",
+    "shipping_address",
+    "shipping_carrier",
+    "shipping_date",
+    "shipping_documentation",
+    "shipping_tracking_number",
+    "uncategorized_file",
+    "uncategorized_text",
+}
 TEST_EVIDENCE = {"winning_evidence": "won", "losing_evidence": "lost"}  # Stripe test mode's outcomes
 OPEN_DISPUTE = ("needs_response", "warning_needs_response")
 
@@ -265,8 +310,7 @@ class Dispute(resources.StripeObject):
         self.charge = charge.id
         self.currency = charge.currency
         self.evidence = {}
-        self.evidence_details = {"due_by": self.created + 7 * 86400, "has_evidence": False, "past_due": False,
-                                 "submission_count": 0}
+        self.evidence_details = {"due_by": self.created + 7 * 86400, "has_evidence": False, "past_due": False, "submission_count": 0}
         self.is_charge_refundable = False
         self.metadata = {}
         self.payment_intent = charge.payment_intent
@@ -341,19 +385,18 @@ class Dispute(resources.StripeObject):
         return dispute
 
     @classmethod
-    def _api_list_all(cls, url, charge=None, payment_intent=None, created=None, limit=None, starting_after=None,
-                      **kwargs):
+    def _api_list_all(cls, url, charge=None, payment_intent=None, created=None, limit=None, starting_after=None, **kwargs):
         unknown_parameters(kwargs)
         keep = created_filter(created)
         li = super()._api_list_all(url, limit=limit, starting_after=starting_after)
-        li._list = [d for d in reversed(li._list) if keep(d) and charge in (None, d.charge)
-                    and payment_intent in (None, d.payment_intent)]
+        li._list = [
+            d for d in reversed(li._list) if keep(d) and charge in (None, d.charge) and payment_intent in (None, d.payment_intent)
+        ]
         return li
 
 
 def disputes_of(charge_id: str) -> list:
     return [obj for key, obj in resources.store.items() if key.startswith("dispute:") and obj.charge == charge_id]
-
 
 
 def replace_handler(path: str, handler) -> None:
@@ -377,8 +420,7 @@ def accept_receipt_fields() -> None:
 def confirm_with_payment_method() -> None:
     original = resources.PaymentIntent._api_confirm.__func__
 
-    def _api_confirm(cls, id, payment_method=None, payment_method_data=None, client_secret=None,
-                     use_stripe_sdk=None, **kwargs):
+    def _api_confirm(cls, id, payment_method=None, payment_method_data=None, client_secret=None, use_stripe_sdk=None, **kwargs):
         intent = cls._api_retrieve(id)
         if client_secret is not None and client_secret != intent.client_secret:
             raise UserError(401, "Unauthorized")
@@ -440,9 +482,17 @@ def honour_idempotency_keys() -> None:
         if scope in seen:
             first_body, status, payload = seen[scope]
             if first_body != body:
-                return web.json_response({"error": {"type": "idempotency_error", "message": (
-                    "Keys for idempotent requests can only be used with the same parameters they were first used with.")}},
-                    status=400)
+                return web.json_response(
+                    {
+                        "error": {
+                            "type": "idempotency_error",
+                            "message": (
+                                "Keys for idempotent requests can only be used with the same parameters they were first used with."
+                            ),
+                        }
+                    },
+                    status=400,
+                )
             return web.Response(body=payload, status=status, content_type="application/json")
         response = await handler(request)
         if isinstance(response, web.Response) and response.status < 500:
@@ -462,8 +512,11 @@ def resource_missing_errors() -> None:
         except UserError as exc:
             if exc.code != 404:
                 raise
-            raise UserError(404, f"No such {cls.object}: '{id}'", {"code": "resource_missing", "param": "id",
-                                                                   "doc_url": doc_url("resource_missing")}) from None
+            raise UserError(
+                404,
+                f"No such {cls.object}: '{id}'",
+                {"code": "resource_missing", "param": "id", "doc_url": doc_url("resource_missing")},
+            ) from None
 
     resources.StripeObject._api_retrieve = classmethod(_api_retrieve)
 
@@ -531,8 +584,7 @@ def decline_test_cards() -> None:
     def _try_get_canonical_test_article(cls, id):
         number = TEST_PAYMENT_METHODS.get(id)
         if number:
-            return PaymentMethod(type="card", card={"number": number, "exp_month": "12", "exp_year": "2034",
-                                                    "cvc": "123"})
+            return PaymentMethod(type="card", card={"number": number, "exp_month": "12", "exp_year": "2034", "cvc": "123"})
 
     PaymentMethod._try_get_canonical_test_article = classmethod(_try_get_canonical_test_article)
 
@@ -566,12 +618,21 @@ def charge_and_intent_fields() -> None:
 
     def outcome(self):
         if self.status == "failed":
-            return {"network_status": "declined_by_network", "reason": getattr(self, "_decline_code", None)
-                    or self.failure_code, "risk_level": "normal", "seller_message": "The bank declined the payment.",
-                    "type": "issuer_declined"}
+            return {
+                "network_status": "declined_by_network",
+                "reason": getattr(self, "_decline_code", None) or self.failure_code,
+                "risk_level": "normal",
+                "seller_message": "The bank declined the payment.",
+                "type": "issuer_declined",
+            }
         if self.status == "succeeded":
-            return {"network_status": "approved_by_network", "reason": None, "risk_level": "normal",
-                    "seller_message": "Payment complete.", "type": "authorized"}
+            return {
+                "network_status": "approved_by_network",
+                "reason": None,
+                "risk_level": "normal",
+                "seller_message": "Payment complete.",
+                "type": "authorized",
+            }
         return None
 
     Charge.amount_captured = property(lambda self: self.amount if self.captured and self.status == "succeeded" else 0)
@@ -579,8 +640,7 @@ def charge_and_intent_fields() -> None:
     Charge.payment_method_details = property(payment_method_details)
     Charge.outcome = property(outcome)
 
-    PaymentIntent.amount_received = property(
-        lambda self: self.latest_charge.amount_captured if self.latest_charge is not None else 0)
+    PaymentIntent.amount_received = property(lambda self: self.latest_charge.amount_captured if self.latest_charge is not None else 0)
     original_export = PaymentIntent._export
 
     def _export(self, expand=None):
@@ -617,31 +677,42 @@ def refunds_like_stripe() -> None:
         if payment_intent is not None:
             paid = PaymentIntent._api_retrieve(payment_intent).latest_charge
             if paid is None or paid.status != "succeeded":
-                raise UserError(400, f"This PaymentIntent ({payment_intent}) does not have a successful charge to "
-                                     "refund.", {"param": "payment_intent"})
+                raise UserError(
+                    400,
+                    f"This PaymentIntent ({payment_intent}) does not have a successful charge to refund.",
+                    {"param": "payment_intent"},
+                )
             if charge is not None and charge != paid.id:
-                raise UserError(400, f"Charge {charge} does not belong to PaymentIntent {payment_intent}.",
-                                {"param": "charge"})
+                raise UserError(400, f"Charge {charge} does not belong to PaymentIntent {payment_intent}.", {"param": "charge"})
         elif charge is not None:
             paid = Charge._api_retrieve(charge)
             if paid.status != "succeeded":
-                raise UserError(400, f"Charge {charge} has not succeeded, so it cannot be refunded.",
-                                {"param": "charge"})
+                raise UserError(400, f"Charge {charge} has not succeeded, so it cannot be refunded.", {"param": "charge"})
         else:
             raise UserError(400, "One of charge or payment_intent is required.", {"param": "charge"})
         if paid.disputed:
-            raise UserError(400, f"Charge {paid.id} has been charged back; cannot issue a refund.",
-                            {"code": "charge_disputed", "doc_url": doc_url("charge_disputed")})
+            raise UserError(
+                400,
+                f"Charge {paid.id} has been charged back; cannot issue a refund.",
+                {"code": "charge_disputed", "doc_url": doc_url("charge_disputed")},
+            )
         remaining = paid.amount - paid.amount_refunded
         if remaining <= 0:
-            raise UserError(400, f"Charge {paid.id} has already been refunded.",
-                            {"code": "charge_already_refunded", "doc_url": doc_url("charge_already_refunded")})
+            raise UserError(
+                400,
+                f"Charge {paid.id} has already been refunded.",
+                {"code": "charge_already_refunded", "doc_url": doc_url("charge_already_refunded")},
+            )
         amount = remaining if amount is None else resources.try_convert_to_int(amount)
         if type(amount) is not int or amount <= 0:
             raise UserError(400, "Invalid positive integer", {"param": "amount"})
         if amount > remaining:
-            raise UserError(400, f"Refund amount ({money(amount, paid.currency)}) is greater than unrefunded amount "
-                                 f"on charge ({money(remaining, paid.currency)})", {"param": "amount"})
+            raise UserError(
+                400,
+                f"Refund amount ({money(amount, paid.currency)}) is greater than unrefunded amount "
+                f"on charge ({money(remaining, paid.currency)})",
+                {"param": "amount"},
+            )
         if reason not in (None, "duplicate", "fraudulent", "requested_by_customer"):
             raise UserError(400, f"Invalid reason: {reason}", {"param": "reason"})
         refund = Refund(charge=paid.id, amount=amount, metadata=metadata)
@@ -676,8 +747,7 @@ def cancel_and_list_intents() -> None:
         if intent.status not in cancelable:
             raise unexpected_state(intent, "cancel", cancelable)
         if cancellation_reason not in (None, "duplicate", "fraudulent", "requested_by_customer", "abandoned"):
-            raise UserError(400, f"Invalid cancellation_reason: {cancellation_reason}",
-                            {"param": "cancellation_reason"})
+            raise UserError(400, f"Invalid cancellation_reason: {cancellation_reason}", {"param": "cancellation_reason"})
         original_cancel(cls, id)
         intent.cancellation_reason, intent.canceled_at = cancellation_reason, int(time.time())
         emit("payment_intent.canceled", intent)
@@ -733,8 +803,11 @@ def retry_webhook_deliveries() -> None:
                 return  # removed or replaced: Stripe stops retrying too
             timestamp = int(time.time())
             signature = hmac.new(endpoint.secret.encode(), b"%d.%s" % (timestamp, payload), hashlib.sha256).hexdigest()
-            headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+localstripe)",
-                       "Stripe-Signature": f"t={timestamp},v1={signature}"}
+            headers = {
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "Stripe/1.0 (+localstripe)",
+                "Stripe-Signature": f"t={timestamp},v1={signature}",
+            }
             try:
                 async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
                     async with session.post(endpoint.url, data=payload, headers=headers) as response:
@@ -746,11 +819,18 @@ def retry_webhook_deliveries() -> None:
                 return
             if attempt < attempts:
                 delay = min(base * 2 ** (attempt - 1), cap)
-                log.info("webhook %s %s to %s: %s (try %d of %d), again in %.1f s", event.type, event.id,
-                         endpoint.url, outcome, attempt, attempts, delay)
+                log.info(
+                    "webhook %s %s to %s: %s (try %d of %d), again in %.1f s",
+                    event.type,
+                    event.id,
+                    endpoint.url,
+                    outcome,
+                    attempt,
+                    attempts,
+                    delay,
+                )
                 await asyncio.sleep(delay)
-        log.warning("webhook %s %s to %s: gave up after %d tries (last: %s)", event.type, event.id, endpoint.url,
-                    attempts, outcome)
+        log.warning("webhook %s %s to %s: gave up after %d tries (last: %s)", event.type, event.id, endpoint.url, attempts, outcome)
 
     def schedule_webhook(event) -> None:
         payload = json.dumps(event._export(), indent=2, sort_keys=True).encode()

@@ -18,8 +18,7 @@ def provision(values: dict[str, str]) -> None:
     db = cosmos.create_database_if_not_exists(values["COSMOS_DATABASE"])
     db.create_container_if_not_exists(values["COSMOS_CONTAINER"], partition_key=PartitionKey(path="/storyId"))
     # The card-testing defence's counters: TTL on, set per item (-1 = no default expiry).
-    db.create_container_if_not_exists(values.get("GUARD_CONTAINER", "guard"), partition_key=PartitionKey(path="/id"),
-                                      default_ttl=-1)
+    db.create_container_if_not_exists(values.get("GUARD_CONTAINER", "guard"), partition_key=PartitionKey(path="/id"), default_ttl=-1)
 
     queues = QueueServiceClient.from_connection_string(values["AzureWebJobsStorage"])
     for name in QUEUES:
@@ -35,7 +34,14 @@ def provision(values: dict[str, str]) -> None:
         pass
     origins = values.get("CORS_ALLOWED_ORIGINS", "")
     if origins:
-        blobs.set_service_properties(cors=[CorsRule(
-            allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
-            allowed_methods=["GET", "HEAD"], allowed_headers=["*"], exposed_headers=["ETag"], max_age_in_seconds=3600,
-        )])
+        blobs.set_service_properties(
+            cors=[
+                CorsRule(
+                    allowed_origins=[o.strip() for o in origins.split(",") if o.strip()],
+                    allowed_methods=["GET", "HEAD"],
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag"],
+                    max_age_in_seconds=3600,
+                )
+            ]
+        )

@@ -107,15 +107,32 @@ class LocalServices:
         self.services = [
             Service(
                 "azurite",
-                [str(NODE_BIN / "azurite"), "--silent", "--location", str(azurite_dir),
-                 "--blobHost", "127.0.0.1", "--blobPort", str(blob),
-                 "--queueHost", "127.0.0.1", "--queuePort", str(queue),
-                 "--tableHost", "127.0.0.1", "--tablePort", "0",
-                 "--skipApiVersionCheck", "--disableTelemetry", "--loose"],
+                [
+                    str(NODE_BIN / "azurite"),
+                    "--silent",
+                    "--location",
+                    str(azurite_dir),
+                    "--blobHost",
+                    "127.0.0.1",
+                    "--blobPort",
+                    str(blob),
+                    "--queueHost",
+                    "127.0.0.1",
+                    "--queuePort",
+                    str(queue),
+                    "--tableHost",
+                    "127.0.0.1",
+                    "--tablePort",
+                    "0",
+                    "--skipApiVersionCheck",
+                    "--disableTelemetry",
+                    "--loose",
+                ],
                 [blob, queue],
             ),
-            Service("cosmosdb", [str(NODE_BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(cosmos), "--keep-alive"],
-                    [cosmos]),
+            Service(
+                "cosmosdb", [str(NODE_BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(cosmos), "--keep-alive"], [cosmos]
+            ),
             Service("localstripe", [sys.executable, "-m", "devhost.localstripe_server", str(stripe)], [stripe]),
         ]
 
@@ -138,12 +155,10 @@ class LocalServices:
         return next(s for s in self.services if s.name == name)
 
 
-
 def register_stripe_webhook(values: dict[str, str], url: str, webhook_id: str = "devhost") -> None:
     """Have localstripe send signed events to `url` with the first of STRIPE_WEBHOOK_SECRETS."""
     import requests
 
     secret = values["STRIPE_WEBHOOK_SECRETS"].split(",")[0].strip()
-    r = requests.post(f"{values['STRIPE_API_BASE']}/_config/webhooks/{webhook_id}",
-                      data={"url": url, "secret": secret}, timeout=10)
+    r = requests.post(f"{values['STRIPE_API_BASE']}/_config/webhooks/{webhook_id}", data={"url": url, "secret": secret}, timeout=10)
     r.raise_for_status()

@@ -14,5 +14,4 @@ log = logging.getLogger(__name__)
 @bp.timer_trigger(schedule="0 5 0 * * *", arg_name="timer", run_on_startup=False)
 def expire_consents(timer: func.TimerRequest) -> None:
     unpublished = publishing.unpublish_expired()
-    log.info("consent expiry: %d story(ies) unpublished%s", len(unpublished),
-             "".join(f" {s.id}" for s in unpublished))
+    log.info("consent expiry: %d story(ies) unpublished%s", len(unpublished), "".join(f" {s.id}" for s in unpublished))

@@ -12,8 +12,11 @@ bp = func.Blueprint()
 @endpoint
 def create_donation(req: func.HttpRequest) -> func.HttpResponse:
     key = req.headers.get("idempotency-key")
-    created = donations.create(donations.parse(req.get_body(), key), key,  # type: ignore[arg-type]
-                               req.headers.get("x-forwarded-for"))
+    created = donations.create(
+        donations.parse(req.get_body(), key),
+        key or "",  # parse() refused a missing key
+        req.headers.get("x-forwarded-for"),
+    )
     return json_response(created, status=201, headers={"Cache-Control": "no-store"})
 
 

@@ -20,24 +20,47 @@ API_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "
 # The OpenAPI description takes its error responses from here too (functions/openapi.py).
 STATUS: dict[str, int] = {
     # the caller's request is malformed or incomplete
-    "invalid_json": 400, "invalid_body": 400, "invalid_field": 400, "bad_parameter": 400,
-    "idempotency_key_required": 400, "unsupported_currency": 400, "currency_mismatch": 400,
-    "amount_out_of_range": 400, "challenge_required": 400, "challenge_invalid": 400, "challenge_expired": 400,
-    "challenge_used": 400, "invalid_signature": 400, "invalid_event": 400,
+    "invalid_json": 400,
+    "invalid_body": 400,
+    "invalid_field": 400,
+    "bad_parameter": 400,
+    "idempotency_key_required": 400,
+    "unsupported_currency": 400,
+    "currency_mismatch": 400,
+    "amount_out_of_range": 400,
+    "challenge_required": 400,
+    "challenge_invalid": 400,
+    "challenge_expired": 400,
+    "challenge_used": 400,
+    "invalid_signature": 400,
+    "invalid_event": 400,
     # what the caller names does not exist (or is not public)
-    "story_not_found": 404, "need_not_found": 404,
+    "story_not_found": 404,
+    "need_not_found": 404,
     # the request conflicts with the current state
-    "exceeds_remaining": 409, "need_funded": 409, "idempotency_key_reused": 409,
+    "exceeds_remaining": 409,
+    "need_funded": 409,
+    "idempotency_key_reused": 409,
     "body_too_large": 413,
     # staff (the /api/manage/ routes): who may act, and where a story stands in its workflow
-    "unauthenticated": 401, "forbidden": 403, "four_eyes": 403,
-    "version_conflict": 409, "wrong_state": 409, "not_editable": 409, "consent_missing": 409,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "four_eyes": 403,
+    "version_conflict": 409,
+    "wrong_state": 409,
+    "not_editable": 409,
+    "consent_missing": 409,
     "privacy_findings": 422,
     # the card-testing defence
-    "rate_limited": 429, "busy": 429, "declined": 429,
+    "rate_limited": 429,
+    "busy": 429,
+    "declined": 429,
     # our side
-    "internal": 500, "payment_refused": 502,
-    "unavailable": 503, "payments_unavailable": 503, "queue_unavailable": 503,
+    "internal": 500,
+    "payment_refused": 502,
+    "unavailable": 503,
+    "payments_unavailable": 503,
+    "queue_unavailable": 503,
 }
 
 
@@ -70,21 +93,22 @@ def cors_headers(req: func.HttpRequest) -> dict[str, str]:
     origin = req.headers.get("origin")
     headers = {"Vary": "Origin"}
     if origin and origin in get_settings().cors_allowed_origins:
-        headers.update({
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key",
-            "Access-Control-Expose-Headers": "ETag",
-            "Access-Control-Max-Age": "600",
-        })
+        headers.update(
+            {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key",
+                "Access-Control-Expose-Headers": "ETag",
+                "Access-Control-Max-Age": "600",
+            }
+        )
     return headers
 
 
 PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=60"
 
 
-def cached_json(req: func.HttpRequest, payload: Any, mimetype: str = JSON,
-                cache_control: str = PUBLIC_CACHE) -> func.HttpResponse:
+def cached_json(req: func.HttpRequest, payload: Any, mimetype: str = JSON, cache_control: str = PUBLIC_CACHE) -> func.HttpResponse:
     """A GET answer with a strong ETag over its body; `If-None-Match` gets 304."""
     import hashlib
 
@@ -119,8 +143,9 @@ def endpoint(fn):
             return error_response(err, cors_headers(req))
         except (store.Unavailable, store.Throttled):
             log.warning("%s: Cosmos DB unavailable", fn.__name__, exc_info=True)
-            return error_response(DomainError("unavailable", "The service is briefly unavailable; try again"),
-                                  {**cors_headers(req), "Retry-After": "5"})
+            return error_response(
+                DomainError("unavailable", "The service is briefly unavailable; try again"), {**cors_headers(req), "Retry-After": "5"}
+            )
         except Exception:
             log.exception("%s failed", fn.__name__)
             return error_response(DomainError("internal", "Something went wrong on our side"), cors_headers(req))

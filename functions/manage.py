@@ -45,9 +45,15 @@ def staff_cors_headers(req: func.HttpRequest) -> dict[str, str]:
     origin = req.headers.get("origin")
     headers = {"Vary": "Origin"}
     if origin and origin in get_settings().cors_allowed_origins:
-        headers.update({"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true",
-                        "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
-                        "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600"})
+        headers.update(
+            {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Credentials": "true",
+                "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type",
+                "Access-Control-Max-Age": "600",
+            }
+        )
     return headers
 
 
@@ -79,8 +85,7 @@ def manage_list(req: func.HttpRequest) -> func.HttpResponse:
     from shared import assets
 
     _caller(req, "manage_list")
-    return json_response({"items": editorial.listing(), "basemap_url": assets.asset_url(assets.BASEMAP_PATH)},
-                         headers=NO_STORE)
+    return json_response({"items": editorial.listing(), "basemap_url": assets.asset_url(assets.BASEMAP_PATH)}, headers=NO_STORE)
 
 
 @bp.route(route="manage/stories", methods=["POST"], auth_level=ANON)
@@ -96,8 +101,7 @@ def manage_create(req: func.HttpRequest) -> func.HttpResponse:
 def manage_get(req: func.HttpRequest) -> func.HttpResponse:
     _caller(req, "manage_get")
     story, _ = editorial.get(req.route_params["id"])
-    return json_response({"story": editorial.staff_view(story), "changes": editorial.changes(story)},
-                         headers=NO_STORE)
+    return json_response({"story": editorial.staff_view(story), "changes": editorial.changes(story)}, headers=NO_STORE)
 
 
 @bp.route(route="manage/stories/{id}", methods=["PUT"], auth_level=ANON)
@@ -131,30 +135,30 @@ def _action(name: str, req: func.HttpRequest, model, run) -> func.HttpResponse:
 @bp.route(route="manage/stories/{id}/submit", methods=["POST", "OPTIONS"], auth_level=ANON)
 @staff_endpoint
 def manage_submit(req: func.HttpRequest) -> func.HttpResponse:
-    return _action("manage_submit", req, editorial.VersionInput,
-                   lambda sid, d, who, role: editorial.submit(sid, d.version, who, role))
+    return _action("manage_submit", req, editorial.VersionInput, lambda sid, d, who, role: editorial.submit(sid, d.version, who, role))
 
 
 @bp.route(route="manage/stories/{id}/approve", methods=["POST", "OPTIONS"], auth_level=ANON)
 @staff_endpoint
 def manage_approve(req: func.HttpRequest) -> func.HttpResponse:
-    return _action("manage_approve", req, editorial.VersionInput,
-                   lambda sid, d, who, role: editorial.approve(sid, d.version, who, role))
+    return _action(
+        "manage_approve", req, editorial.VersionInput, lambda sid, d, who, role: editorial.approve(sid, d.version, who, role)
+    )
 
 
 @bp.route(route="manage/stories/{id}/publish", methods=["POST", "OPTIONS"], auth_level=ANON)
 @staff_endpoint
 def manage_publish(req: func.HttpRequest) -> func.HttpResponse:
-    return _action("manage_publish", req, editorial.VersionInput,
-                   lambda sid, d, who, role: editorial.publish(sid, d.version, who, role))
+    return _action(
+        "manage_publish", req, editorial.VersionInput, lambda sid, d, who, role: editorial.publish(sid, d.version, who, role)
+    )
 
 
 @bp.route(route="manage/stories/{id}/updates", methods=["POST", "OPTIONS"], auth_level=ANON)
 @staff_endpoint
 def manage_update(req: func.HttpRequest) -> func.HttpResponse:
     who, role = _caller(req, "manage_update")
-    story = editorial.post_update(req.route_params["id"], editorial.parse(editorial.UpdateInput, req.get_body()),
-                                  who, role)
+    story = editorial.post_update(req.route_params["id"], editorial.parse(editorial.UpdateInput, req.get_body()), who, role)
     return json_response({"story": editorial.staff_view(story), "findings": {}}, 201, NO_STORE)
 
 

@@ -24,8 +24,7 @@ log = logging.getLogger(__name__)
 def stripe_webhook(req: func.HttpRequest) -> func.HttpResponse:
     """Verify, digest, enqueue, answer. Stripe retries anything but a 2xx."""
     try:
-        event = payments.verify_webhook(req.get_body(), req.headers.get("stripe-signature"),
-                                        get_settings().stripe_webhook_secrets)
+        event = payments.verify_webhook(req.get_body(), req.headers.get("stripe-signature"), get_settings().stripe_webhook_secrets)
     except payments.SignatureError as exc:
         log.warning("webhook rejected: %s", exc)
         raise DomainError("invalid_signature", f"Webhook rejected: {exc}") from None
@@ -49,8 +48,12 @@ def apply_payment_event(msg: func.QueueMessage) -> None:
     """Settle the PaymentIntent as Stripe says it is now (or count a decline). Exactly once in effect;
     raising makes the host retry, then poison the message."""
     notice = events_queue.decode(msg.get_body())
-    ids: dict[str, Any] = {"event_id": notice.event_id, "event_type": notice.type,
-                           "payment_intent": notice.payment_intent, "story_id": notice.claimed_story}
+    ids: dict[str, Any] = {
+        "event_id": notice.event_id,
+        "event_type": notice.type,
+        "payment_intent": notice.payment_intent,
+        "story_id": notice.claimed_story,
+    }
     try:
         outcome = payments.handle(notice)
     except Exception as exc:
@@ -61,8 +64,11 @@ def apply_payment_event(msg: func.QueueMessage) -> None:
         raise
     # The one line per payment event: ids and the outcome, never donor data.
     telemetry.record("payment_event", message="payment event", outcome=outcome, **ids)
-    counted: dict[str, telemetry.Metric] = {"applied": "payments_applied", "held": "payments_held",
-                                            "decline_recorded": "card_declines"}
+    counted: dict[str, telemetry.Metric] = {
+        "applied": "payments_applied",
+        "held": "payments_held",
+        "decline_recorded": "card_declines",
+    }
     if outcome in counted:
         telemetry.record(counted[outcome], event_id=notice.event_id, story_id=notice.claimed_story)
 

@@ -33,8 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_IMAGES = ROOT / "sample_data" / "images"
 # Commands that read Key Vault secrets when they act on Azure, and which.
-SECRETS_NEEDED = {"refund": ["STRIPE_SECRET_KEY"], "replay-poison": ["STRIPE_SECRET_KEY"],
-                  "reconcile": ["STRIPE_SECRET_KEY"], "withdraw": ["STRIPE_SECRET_KEY"], "unblock": ["CLIENT_HASH_KEY"]}
+SECRETS_NEEDED = {
+    "refund": ["STRIPE_SECRET_KEY"],
+    "replay-poison": ["STRIPE_SECRET_KEY"],
+    "reconcile": ["STRIPE_SECRET_KEY"],
+    "withdraw": ["STRIPE_SECRET_KEY"],
+    "unblock": ["CLIENT_HASH_KEY"],
+}
 NO_SERVICES = ("check",)  # commands that touch no service need no target
 
 
@@ -101,8 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     imp = sub.add_parser("import", help="store a story file as a draft, with its images made safe")
     imp.add_argument("file", type=Path)
     for p in (check, imp):
-        p.add_argument("--images", type=Path, help="folder the story's image files are named from (default: "
-                                                   "beside the story file)")
+        p.add_argument("--images", type=Path, help="folder the story's image files are named from (default: beside the story file)")
     for name, text in (("publish", "publish a draft story"), ("withdraw", "hide a story at once (consent withdrawn)")):
         sub.add_parser(name, help=text).add_argument("story_id")
     sub.add_parser("held", help="list payments held from public totals")
@@ -167,11 +171,13 @@ def main(argv: list[str] | None = None) -> int:
             from shared.settings import get_settings
 
             print("its images are deleted: URLs given out before answer 404")
-            print(f"cancelled {cancelled} open payment(s) at Stripe" if cancelled is not None else
-                  "WARNING: Stripe could not be asked to cancel open payments; any that arrive will be held")
+            print(
+                f"cancelled {cancelled} open payment(s) at Stripe"
+                if cancelled is not None
+                else "WARNING: Stripe could not be asked to cancel open payments; any that arrive will be held"
+            )
             if get_settings().asset_base_url:
-                print(f"CDN mode (ASSET_BASE_URL): purge /{story_prefix(story.id)}* from the CDN now "
-                      "(README, 'Withdrawal')")
+                print(f"CDN mode (ASSET_BASE_URL): purge /{story_prefix(story.id)}* from the CDN now (README, 'Withdrawal')")
     elif args.command == "held":
         from shared.funding import held_payments
 
@@ -190,8 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         except stripe.StripeError as exc:
             print(f"refused by Stripe: {exc.user_message or exc}", file=sys.stderr)
             return 1
-        print(f"refunded {amount} (minor units) of {args.payment_intent}; funding records {outcome}"
-              if amount else f"nothing left to refund on {args.payment_intent}; funding records {outcome}")
+        print(
+            f"refunded {amount} (minor units) of {args.payment_intent}; funding records {outcome}"
+            if amount
+            else f"nothing left to refund on {args.payment_intent}; funding records {outcome}"
+        )
     elif args.command == "unblock":
         from shared.defence import unblock as lift
 
@@ -208,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print("settling payment-events-poison messages ...", flush=True)
         report = replay_poison(payments.handle, progress=print)
-        print(f"settled {report['handled']}, failed again {report['failed']}; "
-              f"{report['left_in_poison']} left in payment-events-poison")
+        print(
+            f"settled {report['handled']}, failed again {report['failed']}; {report['left_in_poison']} left in payment-events-poison"
+        )
         return 1 if report["failed"] else 0
     elif args.command == "reconcile":
         from shared.reconcile import parse_since, reconcile

@@ -34,8 +34,7 @@ def build_basemap(progress: Callable[[str], None] = print) -> Path:
     script = ROOT / "assets" / "build_basemap.mjs"
     if not BASEMAP.exists() or BASEMAP.stat().st_mtime < script.stat().st_mtime:  # rebuilt when the recipe changes
         progress("building the basemap from Natural Earth (world-atlas) ...")
-        subprocess.run(["node", str(script), str(BASEMAP)], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(["node", str(script), str(BASEMAP)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return BASEMAP
 
 
@@ -66,9 +65,16 @@ def sample_payment(story: StoryDoc, index: int, donation: dict) -> funding.Payme
     "sample", so that reconcile never checks it against Stripe)."""
     day = dt.datetime.fromisoformat(donation["day"]).replace(hour=12, tzinfo=dt.UTC)
     return funding.Payment(
-        id=f"sample_{story.id}_{index}", provider="sample", story_id=story.id, need=donation["need"],
-        currency=story.currency, received=donation["amount"], created=int(day.timestamp()),
-        display_name=donation.get("display_name"), source="sample data")
+        id=f"sample_{story.id}_{index}",
+        provider="sample",
+        story_id=story.id,
+        need=donation["need"],
+        currency=story.currency,
+        received=donation["amount"],
+        created=int(day.timestamp()),
+        display_name=donation.get("display_name"),
+        source="sample data",
+    )
 
 
 def seed(progress: Callable[[str], None] = print) -> dict[str, int]:
@@ -86,6 +92,5 @@ def seed(progress: Callable[[str], None] = print) -> dict[str, int]:
         for i, donation in enumerate(donations, 1):
             applied += funding.settle(sample_payment(story, i, donation)) != "unchanged"
     uploaded = upload_assets([s for s, _ in samples], progress)
-    progress(f"sample data: {len(samples)} stories ({created} new), {applied} sample donations applied, "
-             f"{uploaded} assets uploaded")
+    progress(f"sample data: {len(samples)} stories ({created} new), {applied} sample donations applied, {uploaded} assets uploaded")
     return {"stories": len(samples), "created": created, "donations": applied, "assets": uploaded}

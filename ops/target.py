@@ -35,13 +35,25 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_LOOPBACK_VAR = "OPS_TEST_AZURE_LOOPBACK"
 
 # Settings whose value is an address ops will call.
-ENDPOINT_SETTINGS = ("COSMOS_ENDPOINT", "AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri",
-                     "STRIPE_API_BASE", "AZURE_KEY_VAULT_ENDPOINT")
+ENDPOINT_SETTINGS = (
+    "COSMOS_ENDPOINT",
+    "AzureWebJobsStorage__blobServiceUri",
+    "AzureWebJobsStorage__queueServiceUri",
+    "STRIPE_API_BASE",
+    "AZURE_KEY_VAULT_ENDPOINT",
+)
 # Settings that exist only for the local stack; in Azure every connection uses Entra ID.
 LOCAL_ONLY_SETTINGS = ("COSMOS_KEY", "AzureWebJobsStorage", "STRIPE_API_BASE")
 EMULATOR_MARKERS = ("devstoreaccount1", "UseDevelopmentStorage", "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDu")
-AZURE_HOST_SUFFIXES = (".azure.com", ".windows.net", ".azure.net", ".azurewebsites.net", ".azure-api.net",
-                       ".azurestaticapps.net", ".azurefd.net")
+AZURE_HOST_SUFFIXES = (
+    ".azure.com",
+    ".windows.net",
+    ".azure.net",
+    ".azurewebsites.net",
+    ".azure-api.net",
+    ".azurestaticapps.net",
+    ".azurefd.net",
+)
 # azd output (infra/main.bicep) -> the app setting it fills.
 AZD_OUTPUT_TO_SETTING = {
     "COSMOS_ENDPOINT": "COSMOS_ENDPOINT",
@@ -78,12 +90,14 @@ class Target:
     def describe(self) -> str:
         v = self.values
         blob = v.get("AzureWebJobsStorage__blobServiceUri") or _storage_part(v.get("AzureWebJobsStorage", ""), "BlobEndpoint")
-        queue = v.get("AzureWebJobsStorage__queueServiceUri") or _storage_part(v.get("AzureWebJobsStorage", ""),
-                                                                                "QueueEndpoint")
+        queue = v.get("AzureWebJobsStorage__queueServiceUri") or _storage_part(v.get("AzureWebJobsStorage", ""), "QueueEndpoint")
         where = "Azure, azd environment" if self.kind == "azure" else "the local stack, settings from"
-        lines = [f"ops target: {where} {self.name}",
-                 f"  cosmos  {v.get('COSMOS_ENDPOINT', '?')} database {v.get('COSMOS_DATABASE', 'secondchance')}",
-                 f"  blob    {blob or '?'}", f"  queue   {queue or '?'}"]
+        lines = [
+            f"ops target: {where} {self.name}",
+            f"  cosmos  {v.get('COSMOS_ENDPOINT', '?')} database {v.get('COSMOS_DATABASE', 'secondchance')}",
+            f"  blob    {blob or '?'}",
+            f"  queue   {queue or '?'}",
+        ]
         if self.kind == "local":
             lines.append(f"  stripe  {v.get('STRIPE_API_BASE') or 'api.stripe.com'}")
         else:
@@ -210,15 +224,17 @@ def local_target(environ: Mapping[str, str], settings_file: Path | None = None) 
     values: dict[str, str] = {}
     if path.exists():
         values = {k: str(v) for k, v in json.loads(path.read_text())["Values"].items()}
-    watched = set(values) | set(ENDPOINT_SETTINGS) | set(LOCAL_ONLY_SETTINGS) | {
-        "STRIPE_SECRET_KEY", "AzureWebJobsStorage__accountName"}
+    watched = (
+        set(values) | set(ENDPOINT_SETTINGS) | set(LOCAL_ONLY_SETTINGS) | {"STRIPE_SECRET_KEY", "AzureWebJobsStorage__accountName"}
+    )
     values.update({k: v for k, v in environ.items() if k in watched})  # the environment wins, as for devhost
     if not values.get("COSMOS_ENDPOINT"):
         raise TargetError(f"--local: no settings for the local stack: {path.name} is missing (make run creates it)")
     problems = [f"{k} is an Azure address ({values[k]})" for k in ENDPOINT_SETTINGS if is_azure(values.get(k, ""))]
     connection = values.get("AzureWebJobsStorage", "")
     if any(is_azure(_storage_part(connection, part)) for part in ("BlobEndpoint", "QueueEndpoint")) or (
-            "EndpointSuffix=core.windows.net" in connection):
+        "EndpointSuffix=core.windows.net" in connection
+    ):
         problems.append("AzureWebJobsStorage names an Azure storage account")
     if values.get("AzureWebJobsStorage__accountName"):
         problems.append("AzureWebJobsStorage__accountName is set: that names an Azure storage account")
@@ -226,13 +242,21 @@ def local_target(environ: Mapping[str, str], settings_file: Path | None = None) 
         problems.append("STRIPE_SECRET_KEY is a live key")
     if problems:
         raise TargetError("refusing --local:\n  " + "\n  ".join(problems))
-    name = str(path.relative_to(ROOT)) if path.exists() and path.is_relative_to(ROOT) else (
-        str(path) if path.exists() else "the environment")
+    name = (
+        str(path.relative_to(ROOT))
+        if path.exists() and path.is_relative_to(ROOT)
+        else (str(path) if path.exists() else "the environment")
+    )
     return Target("local", name, values)
 
 
-def resolve(local: bool, environment: str | None = None, environ: Mapping[str, str] | None = None,
-            settings_file: Path | None = None, run: Runner = _run) -> Target:
+def resolve(
+    local: bool,
+    environment: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    settings_file: Path | None = None,
+    run: Runner = _run,
+) -> Target:
     environ = os.environ if environ is None else environ
     if local:
         if environment:
@@ -240,8 +264,10 @@ def resolve(local: bool, environment: str | None = None, environ: Mapping[str, s
         return local_target(environ, settings_file)
     target = azure_target(environ, environment, run)
     if target is None:
-        raise TargetError("no target: azd's environment was not found (run inside `azd env` / an azd hook, or "
-                          "give --env NAME with azd installed); for the local stack say --local")
+        raise TargetError(
+            "no target: azd's environment was not found (run inside `azd env` / an azd hook, or "
+            "give --env NAME with azd installed); for the local stack say --local"
+        )
     return target
 
 
@@ -263,8 +289,10 @@ def read_key_vault_secrets(target: Target, settings: list[str]) -> dict[str, str
     names = target.secret_names()
     out: dict[str, str] = {}
     for setting in settings:
-        request = urllib.request.Request(f"{vault}/secrets/{names[setting]}?api-version=7.4",  # noqa: S310 - https only
-                                         headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(  # noqa: S310 - https only
+            f"{vault}/secrets/{names[setting]}?api-version=7.4",
+            headers={"Authorization": f"Bearer {token}"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=15) as resp:  # noqa: S310 - https Key Vault endpoint
                 out[setting] = json.loads(resp.read())["value"]

@@ -88,9 +88,13 @@ class _SasCache:
         else:
             signing["user_delegation_key"] = self._user_delegation_key(now)
         token = generate_blob_sas(
-            account_name=service.account_name or "", container_name=s.map_assets_container, blob_name=path,
-            permission=BlobSasPermissions(read=True), expiry=expiry,
-            protocol="https" if service.url.startswith("https") else "https,http", **signing,
+            account_name=service.account_name or "",
+            container_name=s.map_assets_container,
+            blob_name=path,
+            permission=BlobSasPermissions(read=True),
+            expiry=expiry,
+            protocol="https" if service.url.startswith("https") else "https,http",
+            **signing,
         )
         base = service.url.rstrip("/")
         url = f"{base}/{s.map_assets_container}/{quote(path)}?{token}"
@@ -125,9 +129,13 @@ def upload(path: str, data: bytes, content_type: str, overwrite: bool = True, co
     blob = blob_service().get_blob_client(s.map_assets_container, path)
     if compress:
         data = gzip.compress(data, compresslevel=9, mtime=0)
-    blob.upload_blob(data, overwrite=overwrite, content_settings=ContentSettings(
-        content_type=content_type, cache_control=cache_control(path),
-        content_encoding="gzip" if compress else None))
+    blob.upload_blob(
+        data,
+        overwrite=overwrite,
+        content_settings=ContentSettings(
+            content_type=content_type, cache_control=cache_control(path), content_encoding="gzip" if compress else None
+        ),
+    )
 
 
 def delete_story_assets(story_id: str) -> int:

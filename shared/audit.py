@@ -18,10 +18,17 @@ ACTIONS = ("create", "edit", "submit", "approve", "publish", "update", "withdraw
 
 def record(story_id: str, who: Principal, role: str, action: str, version: int, **details: Any) -> dict[str, Any]:
     assert action in ACTIONS, action
-    return {"id": f"audit.{uuid.uuid4().hex}", "type": "audit", "storyId": story_id,
-            "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-            "action": action, "version": version, "by": {"id": who.id, "name": who.name}, "role": role,
-            "details": {k: v for k, v in details.items() if v is not None}}
+    return {
+        "id": f"audit.{uuid.uuid4().hex}",
+        "type": "audit",
+        "storyId": story_id,
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+        "action": action,
+        "version": version,
+        "by": {"id": who.id, "name": who.name},
+        "role": role,
+        "details": {k: v for k, v in details.items() if v is not None},
+    }
 
 
 def from_command_line(story, action: str) -> None:
@@ -51,7 +58,9 @@ def history(story_id: str) -> list[dict[str, Any]]:
 
         items = cosmos_container().query_items(
             "SELECT * FROM c WHERE c.storyId = @story AND c.type = 'audit' ORDER BY c.at",
-            parameters=[{"name": "@story", "value": story_id}], partition_key=story_id)
+            parameters=[{"name": "@story", "value": story_id}],
+            partition_key=story_id,
+        )
         return [{k: v for k, v in i.items() if not k.startswith("_")} for i in items]
 
 
@@ -60,6 +69,8 @@ def lines(records: list[dict[str, Any]]) -> list[str]:
     out = []
     for r in records:
         details = ", ".join(f"{k}={v}" for k, v in r.get("details", {}).items())
-        out.append(f"{r['at']}  v{r['version']:<3} {r['action']:<9} {r['by']['name']} ({r['role']}, {r['by']['id']})"
-                   + (f"  {details}" if details else ""))
+        out.append(
+            f"{r['at']}  v{r['version']:<3} {r['action']:<9} {r['by']['name']} ({r['role']}, {r['by']['id']})"
+            + (f"  {details}" if details else "")
+        )
     return out

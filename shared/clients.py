@@ -30,8 +30,9 @@ def cosmos_client(timeout: float | None = None, retries: int | None = None) -> C
     s = get_settings()
     options: dict[str, Any] = {}
     if timeout is not None:
-        options.update(connection_timeout=timeout, timeout=timeout, retry_total=retries or 0,
-                       retry_connect=retries or 0, retry_read=retries or 0)
+        options.update(
+            connection_timeout=timeout, timeout=timeout, retry_total=retries or 0, retry_connect=retries or 0, retry_read=retries or 0
+        )
     return CosmosClient(s.cosmos_endpoint, credential=s.cosmos_key or credential(), **options)
 
 
@@ -52,9 +53,15 @@ def _storage_options() -> dict:
     # The SDK's default retries back off for over a minute; the webhook must answer Stripe fast.
     from azure.storage.queue import ExponentialRetry
 
-    return {"connection_timeout": 5, "read_timeout": 10,
-            "retry_policy": ExponentialRetry(initial_backoff=0.2,  # type: ignore[arg-type]  # seconds; the SDK annotates int
-                              increment_base=1, retry_total=2)}
+    return {
+        "connection_timeout": 5,
+        "read_timeout": 10,
+        "retry_policy": ExponentialRetry(
+            initial_backoff=0.2,  # type: ignore[arg-type]  # seconds; the SDK annotates int
+            increment_base=1,
+            retry_total=2,
+        ),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -96,8 +96,12 @@ def new_challenge() -> dict[str, Any]:
     attack = under_attack()
     prefix = s.challenge_attack_prefix_hex if attack else s.challenge_prefix_hex
     challenge = altcha.create_challenge(
-        ALGORITHM, s.challenge_cost, key_prefix="0" * prefix, expires_at=int(time.time()) + s.challenge_seconds,
-        hmac_secret=_secret("challenge_hmac_key", "CHALLENGE_HMAC_KEY"))
+        ALGORITHM,
+        s.challenge_cost,
+        key_prefix="0" * prefix,
+        expires_at=int(time.time()) + s.challenge_seconds,
+        hmac_secret=_secret("challenge_hmac_key", "CHALLENGE_HMAC_KEY"),
+    )
     return challenge.to_dict()
 
 
@@ -107,8 +111,9 @@ def redeem(payload: str | None, owner: str) -> None:
     import altcha
 
     if not payload:
-        raise DomainError("challenge_required", "Solve a challenge from GET /api/challenge and send it as "
-                       "'challenge'", parameter="challenge")
+        raise DomainError(
+            "challenge_required", "Solve a challenge from GET /api/challenge and send it as 'challenge'", parameter="challenge"
+        )
     if len(payload) > 4096:
         raise DomainError("challenge_invalid", "The challenge solution is not valid", parameter="challenge")
     result = altcha.verify_solution(payload, _secret("challenge_hmac_key", "CHALLENGE_HMAC_KEY"))
@@ -120,8 +125,7 @@ def redeem(payload: str | None, owner: str) -> None:
     expires = int(challenge.parameters.expires_at or time.time() + get_settings().challenge_seconds)
     marker = "used:" + hashlib.sha256((challenge.signature or "").encode()).hexdigest()[:40]
     if not store.mark_once(marker, ttl=max(60, expires - int(time.time()) + 60), owner=owner):
-        raise DomainError("challenge_used", "This challenge was used already; solve a new one",
-                       parameter="challenge")
+        raise DomainError("challenge_used", "This challenge was used already; solve a new one", parameter="challenge")
 
 
 # ------------------------------------------------------------------ limits
@@ -140,18 +144,31 @@ def admit(client: str, story_id: str) -> None:
     s = get_settings()
     declines = _count(f"decline:client:{client}", DAY)
     if declines >= s.decline_client_per_day:
-        raise _too_many("declined", "Too many card payments from this connection were declined. Please "
-                        "try again tomorrow or contact us.", _window_left(DAY))
+        raise _too_many(
+            "declined",
+            "Too many card payments from this connection were declined. Please try again tomorrow or contact us.",
+            _window_left(DAY),
+        )
     site = s.limit_site_per_minute_attack if under_attack() else s.limit_site_per_minute
-    for limit in (Limit(f"client:{client}", HOUR, s.limit_client_per_hour, "rate_limited",
-                        "Too many donation attempts from this connection. Please wait and try again."),
-                  Limit(f"story:{story_id}", HOUR, s.limit_story_per_hour, "busy",
-                        "This story is receiving many donation attempts. Please try again shortly."),
-                  Limit("site", MINUTE, site, "busy",
-                        "We are receiving many donation attempts. Please try again shortly.")):
+    for limit in (
+        Limit(
+            f"client:{client}",
+            HOUR,
+            s.limit_client_per_hour,
+            "rate_limited",
+            "Too many donation attempts from this connection. Please wait and try again.",
+        ),
+        Limit(
+            f"story:{story_id}",
+            HOUR,
+            s.limit_story_per_hour,
+            "busy",
+            "This story is receiving many donation attempts. Please try again shortly.",
+        ),
+        Limit("site", MINUTE, site, "busy", "We are receiving many donation attempts. Please try again shortly."),
+    ):
         if _incr(limit.key, limit.per) > limit.most:
-            log.warning("card-testing defence: %s limit reached (%d per %d s)", limit.key.split(":")[0], limit.most,
-                        limit.per)
+            log.warning("card-testing defence: %s limit reached (%d per %d s)", limit.key.split(":")[0], limit.most, limit.per)
             raise _too_many(limit.code, limit.message, _window_left(limit.per))
 
 
@@ -170,8 +187,7 @@ def record_decline(decline: Decline) -> dict[str, int]:
     s = get_settings()
     if not store.mark_once(f"decline-event:{decline.event_id}", ttl=2 * DAY):
         return {}
-    counts = {"site": _incr("decline:site", ATTACK_WINDOW),
-              "intent": _incr(f"decline:intent:{decline.intent}", DAY)}
+    counts = {"site": _incr("decline:site", ATTACK_WINDOW), "intent": _incr(f"decline:intent:{decline.intent}", DAY)}
     if decline.client:
         counts["client"] = _incr(f"decline:client:{decline.client}", DAY)
     if decline.card:
@@ -185,10 +201,14 @@ def record_decline(decline: Decline) -> dict[str, int]:
         payments.cancel_intent(decline.intent)  # its client secret can test no more cards
     if counts["site"] == s.attack_declines_per_10_minutes:
         store.mark_once("attack", ttl=s.attack_minutes * MINUTE)
-        log.warning("card-testing alarm: %d declines site-wide in 10 minutes; challenges harder and new "
-                    "PaymentIntents limited to %d a minute for %d minutes", counts["site"],
-                    s.limit_site_per_minute_attack, s.attack_minutes,
-                    extra={"custom_dimensions": {"metric": "card_testing_alarm", "declines": counts["site"]}})
+        log.warning(
+            "card-testing alarm: %d declines site-wide in 10 minutes; challenges harder and new "
+            "PaymentIntents limited to %d a minute for %d minutes",
+            counts["site"],
+            s.limit_site_per_minute_attack,
+            s.attack_minutes,
+            extra={"custom_dimensions": {"metric": "card_testing_alarm", "declines": counts["site"]}},
+        )
     return counts
 
 

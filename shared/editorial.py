@@ -168,8 +168,7 @@ def get(story_id: str) -> tuple[StoryDoc, str]:
 
 def editorial(story: StoryDoc) -> Editorial:
     if story.editorial is None:  # imported by ops before the staff pages existed
-        story.editorial = Editorial(version=1, state="approved" if story.status != "draft" else "editing",
-                                    last_edited_by="ops import")
+        story.editorial = Editorial(version=1, state="approved" if story.status != "draft" else "editing", last_edited_by="ops import")
     return story.editorial
 
 
@@ -180,8 +179,9 @@ def content(story: StoryDoc) -> dict[str, Any]:
 
 def _write(story: StoryDoc, etag: str | None, record: dict[str, Any], extra: list[tuple] | None = None) -> None:
     """The story and its audit record (and any version snapshot) in one transactional batch."""
-    ops: list[tuple] = [("create", (story.to_cosmos(),)) if etag is None else
-                        ("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag})]
+    ops: list[tuple] = [
+        ("create", (story.to_cosmos(),)) if etag is None else ("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag})
+    ]
     ops += extra or []
     ops.append(("create", (record,)))
     try:
@@ -197,8 +197,14 @@ def _apply(story: StoryDoc, data: StoryInput) -> None:
     story.origin = Origin(country=data.origin.country, label=data.origin.label)
     story.currency, story.cover = data.currency, data.cover
     old = {n.need: n for n in story.needs}
-    story.needs = [NeedDoc(**n.model_dump(), raised=old[n.need].raised if n.need in old else 0,
-                           donor_count=old[n.need].donor_count if n.need in old else 0) for n in data.needs]
+    story.needs = [
+        NeedDoc(
+            **n.model_dump(),
+            raised=old[n.need].raised if n.need in old else 0,
+            donor_count=old[n.need].donor_count if n.need in old else 0,
+        )
+        for n in data.needs
+    ]
     story.journey = [MilestoneDoc(**m.model_dump()) for m in data.journey]
     story.sensitive_terms = list(data.sensitive_terms)
 
@@ -214,11 +220,17 @@ def _validated(story: StoryDoc) -> StoryDoc:
 
 # ------------------------------------------------------------------ actions
 def create(data: StoryInput, who: Principal, role: str) -> tuple[StoryDoc, dict[str, list[str]]]:
-    story = StoryDoc.model_validate({
-        **data.model_dump(exclude={"version"}), "id": new_id(), "status": "draft", "published": this_month(),
-        "editorial": Editorial(version=1, state="editing", last_edited_by=who.name, last_edited_at=now(),
-                               editors=[who.id]).model_dump(),
-    })
+    story = StoryDoc.model_validate(
+        {
+            **data.model_dump(exclude={"version"}),
+            "id": new_id(),
+            "status": "draft",
+            "published": this_month(),
+            "editorial": Editorial(
+                version=1, state="editing", last_edited_by=who.name, last_edited_at=now(), editors=[who.id]
+            ).model_dump(),
+        }
+    )
     found = findings(story)
     _write(story, None, audit.record(story.id, who, role, "create", 1, findings=len(found)))
     return story, found
@@ -248,8 +260,7 @@ def edit(story_id: str, data: StoryInput, who: Principal, role: str) -> tuple[St
 
 def _expect_version(ed: Editorial, version: int) -> None:
     if version != ed.version:
-        raise DomainError("version_conflict", f"This story is at version {ed.version}, not {version}",
-                          parameter="version")
+        raise DomainError("version_conflict", f"This story is at version {ed.version}, not {version}", parameter="version")
 
 
 def submit(story_id: str, version: int, who: Principal, role: str) -> StoryDoc:
@@ -275,8 +286,15 @@ def approve(story_id: str, version: int, who: Principal, role: str) -> StoryDoc:
     _refuse_findings(story)
     ed.state, ed.approved_version, ed.approved_by = "approved", ed.version, who.id
     ed.editors = []
-    snapshot = {"id": f"{story.id}.v{ed.version}", "type": "story_version", "storyId": story.id,
-                "version": ed.version, "approved_by": who.name, "at": now(), "content": content(story)}
+    snapshot = {
+        "id": f"{story.id}.v{ed.version}",
+        "type": "story_version",
+        "storyId": story.id,
+        "version": ed.version,
+        "approved_by": who.name,
+        "at": now(),
+        "content": content(story),
+    }
     _write(story, etag, audit.record(story.id, who, role, "approve", ed.version), [("upsert", (snapshot,))])
     return story
 
@@ -305,8 +323,11 @@ def post_update(story_id: str, data: UpdateInput, who: Principal, role: str) -> 
     found = {k: v for k, v in findings(story).items() if k.startswith("updates.")}
     if found:
         raise DomainError("privacy_findings", "Fix what the privacy check found first", findings=found)
-    _write(story, etag, audit.record(story.id, who, role, "update", editorial(story).version,
-                                     update=len(story.updates), period=data.period))
+    _write(
+        story,
+        etag,
+        audit.record(story.id, who, role, "update", editorial(story).version, update=len(story.updates), period=data.period),
+    )
     return story
 
 
@@ -314,7 +335,7 @@ def withdraw(story_id: str, data: WithdrawInput, who: Principal, role: str) -> S
     story, etag = get(story_id)
     if story.status == "withdrawn":
         raise DomainError("wrong_state", "This story is withdrawn already")
-    story.status = "withdrawn"  # type: ignore[assignment]
+    story.status = "withdrawn"
     reason = audit.redact(data.reason, story.sensitive_terms)
     _write(story, etag, audit.record(story.id, who, role, "withdraw", editorial(story).version, reason=reason))
     store.story_changed(story.id)
@@ -325,19 +346,16 @@ def withdraw(story_id: str, data: WithdrawInput, who: Principal, role: str) -> S
     except Exception:  # noqa: BLE001 - the story is hidden whatever Stripe answers
         import logging
 
-        logging.getLogger(__name__).warning("story %s withdrawn; open PaymentIntents not cancelled", story.id,
-                                            exc_info=True)
+        logging.getLogger(__name__).warning("story %s withdrawn; open PaymentIntents not cancelled", story.id, exc_info=True)
     return story
 
 
 def record_consent(story_id: str, data: ConsentInput, who: Principal, role: str) -> StoryDoc:
     story, etag = get(story_id)
     if data.expires and data.expires <= data.given:
-        raise DomainError("invalid_field", "expires: must come after the month consent was given",
-                          parameter="expires")
+        raise DomainError("invalid_field", "expires: must come after the month consent was given", parameter="expires")
     story.consent = Consent(given=data.given, scope=data.scope, expires=data.expires, recorded_by=who.name)
-    _write(story, etag, audit.record(story.id, who, role, "consent", editorial(story).version,
-                                     given=data.given, expires=data.expires))
+    _write(story, etag, audit.record(story.id, who, role, "consent", editorial(story).version, given=data.given, expires=data.expires))
     return story
 
 
@@ -353,8 +371,11 @@ def changes(story: StoryDoc) -> dict[str, Any]:
         base = snap["content"] if snap else {}
     now_flat, base_flat = _flatten(content(story)), _flatten(base)
     fields = sorted(set(now_flat) | set(base_flat), key=_field_order)
-    diff = [{"field": f, "before": base_flat.get(f), "after": now_flat.get(f)}
-            for f in fields if now_flat.get(f) != base_flat.get(f) and f != "sensitive_terms"]
+    diff = [
+        {"field": f, "before": base_flat.get(f), "after": now_flat.get(f)}
+        for f in fields
+        if now_flat.get(f) != base_flat.get(f) and f != "sensitive_terms"
+    ]
     return {"since": approved, "fields": diff}
 
 
@@ -378,8 +399,12 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 def staff_view(story: StoryDoc) -> dict[str, Any]:
     ed = editorial(story)
-    return {**story.model_dump(mode="json"), "editorial": ed.model_dump(mode="json"),
-            "state": state_of(story), "findings": findings(story)}
+    return {
+        **story.model_dump(mode="json"),
+        "editorial": ed.model_dump(mode="json"),
+        "state": state_of(story),
+        "findings": findings(story),
+    }
 
 
 def state_of(story: StoryDoc) -> str:
@@ -391,7 +416,16 @@ def listing() -> list[dict[str, Any]]:
     rows = []
     for story in store.all_stories():
         ed = editorial(story)
-        rows.append({"id": story.id, "pseudonym": story.pseudonym, "headline": story.headline,
-                     "state": state_of(story), "version": ed.version, "last_edited_by": ed.last_edited_by,
-                     "last_edited_at": ed.last_edited_at, "updates": len(story.updates)})
+        rows.append(
+            {
+                "id": story.id,
+                "pseudonym": story.pseudonym,
+                "headline": story.headline,
+                "state": state_of(story),
+                "version": ed.version,
+                "last_edited_by": ed.last_edited_by,
+                "last_edited_at": ed.last_edited_at,
+                "updates": len(story.updates),
+            }
+        )
     return sorted(rows, key=lambda r: (r["state"], r["pseudonym"]))

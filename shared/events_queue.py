@@ -52,8 +52,9 @@ def poison_count() -> int:
     return queue_service().get_queue_client(POISON).get_queue_properties().approximate_message_count or 0
 
 
-def replay_poison(handle: Callable[[PaymentNotice], object], limit: int = 10_000,
-                  progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
+def replay_poison(
+    handle: Callable[[PaymentNotice], object], limit: int = 10_000, progress: Callable[[str], None] = lambda _: None
+) -> dict[str, int]:
     """Handle each poison message once, here and now: handled ones are deleted, ones that fail again
     are reported and left in the poison queue (never sent round again)."""
     poison = queue_service().get_queue_client(POISON)

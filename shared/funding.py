@@ -175,10 +175,20 @@ def new_record(payment: Payment, story: StoryDoc | None) -> PaymentRecord:
     except ValueError:
         name = None  # validated when the donation was made; never publish one that fails now
     record = PaymentRecord(
-        id=payment.id, storyId=partition_of(payment), kind="payment", provider=payment.provider,
-        held=reason is not None, hold_reason=reason, amount=payment.received, currency=payment.currency.upper(),
-        need=payment.need, day=_day(payment.created), display_name=name or "Anonymous", created=payment.created,
-        source=payment.source)
+        id=payment.id,
+        storyId=partition_of(payment),
+        kind="payment",
+        provider=payment.provider,
+        held=reason is not None,
+        hold_reason=reason,
+        amount=payment.received,
+        currency=payment.currency.upper(),
+        need=payment.need,
+        day=_day(payment.created),
+        display_name=name or "Anonymous",
+        created=payment.created,
+        source=payment.source,
+    )
     if reason is None:
         record.allocations, record.overfunded = allocate(story, payment.need, payment.received)  # type: ignore[arg-type]
     return record
@@ -187,8 +197,7 @@ def new_record(payment: Payment, story: StoryDoc | None) -> PaymentRecord:
 def reversal_targets(payment: Payment, record: PaymentRecord) -> dict[str, int]:
     """Cumulative reversal per kind that the provider's view calls for, capped by the record's amount.
     A smaller amount than already reversed (an older view, read before a newer one) changes nothing."""
-    wanted = {"correction": max(0, record.amount - payment.received), "refund": payment.refunded,
-              "dispute": payment.disputed}
+    wanted = {"correction": max(0, record.amount - payment.received), "refund": payment.refunded, "dispute": payment.disputed}
     targets = dict(record.reversed)
     for kind in REVERSAL_ORDER:
         others = sum(v for k, v in targets.items() if k != kind)
@@ -205,8 +214,12 @@ def plan(payment: Payment, story: StoryDoc | None, record: PaymentRecord | None)
             return None  # the provider backs no payment and none is recorded
         record = new_record(payment, story)
     elif payment.received > record.amount:
-        log.warning("payment %s: the provider shows %d received, the record %d; left for a person to check",
-                    payment.id, payment.received, record.amount)
+        log.warning(
+            "payment %s: the provider shows %d received, the record %d; left for a person to check",
+            payment.id,
+            payment.received,
+            record.amount,
+        )
     reversals = []
     targets = reversal_targets(payment, record)
     for kind in REVERSAL_ORDER:
@@ -216,11 +229,22 @@ def plan(payment: Payment, story: StoryDoc | None, record: PaymentRecord | None)
             continue
         taken = [] if record.held else reverse(story, record, delta)  # type: ignore[arg-type]
         record.reversed[kind] = target
-        reversals.append(PaymentRecord(
-            id=f"{record.id}:{kind}:{target}", storyId=record.storyId, kind=kind, provider=record.provider,  # type: ignore[arg-type]
-            held=record.held, amount=-delta, currency=record.currency, need=record.need,
-            day=_day(int(time.time()) if kind == "correction" else payment.created), created=int(time.time()),
-            allocations=taken, source=payment.source))
+        reversals.append(
+            PaymentRecord(
+                id=f"{record.id}:{kind}:{target}",
+                storyId=record.storyId,
+                kind=kind,
+                provider=record.provider,
+                held=record.held,
+                amount=-delta,
+                currency=record.currency,
+                need=record.need,
+                day=_day(int(time.time()) if kind == "correction" else payment.created),
+                created=int(time.time()),
+                allocations=taken,
+                source=payment.source,
+            )
+        )
     if not created and not reversals:
         return None
     if story is not None and not record.held:
@@ -253,8 +277,9 @@ def _settle(partition: str, payment: Payment) -> Outcome:
             return "unchanged"
         payment_record, reversals = planned
         body = payment_record.model_dump()
-        ops: list[tuple] = [("create", (body,)) if record is None else
-                            ("replace", (payment_record.id, body), {"if_match_etag": record_etag})]
+        ops: list[tuple] = [
+            ("create", (body,)) if record is None else ("replace", (payment_record.id, body), {"if_match_etag": record_etag})
+        ]
         ops += [("create", (r.model_dump(),)) for r in reversals]
         if story is not None and not payment_record.held:
             ops.append(("replace", (story.id, story.to_cosmos()), {"if_match_etag": etag}))
@@ -266,8 +291,7 @@ def _settle(partition: str, payment: Payment) -> Outcome:
         if not payment_record.held:
             store.story_changed(partition)
         if payment_record.held:
-            log.warning("payment %s held (%s): not counted in public; ops can refund it", payment.id,
-                        payment_record.hold_reason)
+            log.warning("payment %s held (%s): not counted in public; ops can refund it", payment.id, payment_record.hold_reason)
             return "held"
         return "applied"
 
@@ -297,16 +321,22 @@ def records(story_id: str) -> list[PaymentRecord]:
 
 def public_ledger(story_id: str) -> list[FundingEntryPublic]:
     """What donors see: counted records only; reversals never carry a donor's name."""
-    return [FundingEntryPublic(amount=r.amount, currency=r.currency, need=r.need, day=r.day,  # type: ignore[arg-type]
-                               display_name=(r.display_name or "Anonymous") if r.kind == "payment"
-                               else REVERSAL_LABEL[r.kind])
-            for r in records(story_id) if not r.held]
+    return [
+        FundingEntryPublic(
+            amount=r.amount,
+            currency=r.currency,
+            need=r.need,  # type: ignore[arg-type]  # a category: records are written from stories' needs
+            day=r.day,
+            display_name=(r.display_name or "Anonymous") if r.kind == "payment" else REVERSAL_LABEL[r.kind],
+        )
+        for r in records(story_id)
+        if not r.held
+    ]
 
 
 def held_payments() -> list[PaymentRecord]:
     """Payment records held from public totals with money still to return."""
-    return [r for r in (PaymentRecord.model_validate(d) for d in store.held_funding_records())
-            if r.kind == "payment" and r.net > 0]
+    return [r for r in (PaymentRecord.model_validate(d) for d in store.held_funding_records()) if r.kind == "payment" and r.net > 0]
 
 
 def find_record(payment_id: str) -> PaymentRecord | None:

@@ -17,7 +17,6 @@ from shared.settings import get_settings
 log = logging.getLogger(__name__)
 
 
-
 class DependencyStatus(BaseModel):
     status: Literal["up", "down", "unconfigured"]
     ms: int
@@ -70,17 +69,23 @@ def unconfigured_payment_settings() -> list[str]:
     s = get_settings()
     webhook_secrets: list[str | None] = list(s.stripe_webhook_secrets) or [None]
     needed: dict[str, list[str | None]] = {
-        "STRIPE_SECRET_KEY": [s.stripe_secret_key], "STRIPE_PUBLISHABLE_KEY": [s.stripe_publishable_key],
-        "STRIPE_WEBHOOK_SECRETS": webhook_secrets, "CLIENT_HASH_KEY": [s.client_hash_key],
-        "CHALLENGE_HMAC_KEY": [s.challenge_hmac_key]}
+        "STRIPE_SECRET_KEY": [s.stripe_secret_key],
+        "STRIPE_PUBLISHABLE_KEY": [s.stripe_publishable_key],
+        "STRIPE_WEBHOOK_SECRETS": webhook_secrets,
+        "CLIENT_HASH_KEY": [s.client_hash_key],
+        "CHALLENGE_HMAC_KEY": [s.challenge_hmac_key],
+    }
     return [name for name, values in needed.items() if any(_unusable(v) for v in values)]
 
 
 def check_stripe_configured() -> DependencyStatus:
     missing = unconfigured_payment_settings()
     if missing:
-        log.warning("health: stripe is unconfigured: %s empty or unresolved Key Vault reference; set them "
-                    "(azd hooks run postprovision) and restart the app", ", ".join(missing))
+        log.warning(
+            "health: stripe is unconfigured: %s empty or unresolved Key Vault reference; set them "
+            "(azd hooks run postprovision) and restart the app",
+            ", ".join(missing),
+        )
     return DependencyStatus(status="unconfigured" if missing else "up", ms=0)
 
 
@@ -101,5 +106,4 @@ def check_all() -> Health:
         futures = {name: pool.submit(_run, name, check, timeout) for name, check in CHECKS.items()}
         deps = {name: f.result() for name, f in futures.items()}
     deps["stripe"] = check_stripe_configured()
-    return Health(status="healthy" if all(d.status == "up" for d in deps.values()) else "unhealthy",
-                  dependencies=deps)
+    return Health(status="healthy" if all(d.status == "up" for d in deps.values()) else "unhealthy", dependencies=deps)

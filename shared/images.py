@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-MAX_SIDE = 1600            # pixels, the long side of a published photograph
-DETECT_SIDE = 1024         # faces are looked for on a copy this size (faces under ~2% of the side are missed)
+MAX_SIDE = 1600  # pixels, the long side of a published photograph
+DETECT_SIDE = 1024  # faces are looked for on a copy this size (faces under ~2% of the side are missed)
 MAX_INPUT_BYTES = 30 * 1024 * 1024
 MAX_INPUT_PIXELS = 80_000_000
 JPEG_QUALITY = 85
@@ -79,8 +79,9 @@ def safe_photo(data: bytes, out_format: str = "JPEG") -> SafeImage:
     pixels.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     face = find_face(pixels)
     if face:
-        raise ImageRefused(f"a face was found ({face}): publish no photograph of a person's face; use a drawing, "
-                           "or a photograph without people")
+        raise ImageRefused(
+            f"a face was found ({face}): publish no photograph of a person's face; use a drawing, or a photograph without people"
+        )
     # A new image made of the pixels alone: nothing of the file's metadata is carried into it.
     clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
     out = io.BytesIO()
@@ -120,8 +121,7 @@ def find_face(image) -> str | None:
     options = {"scaleFactor": 1.1, "minNeighbors": 8, "minSize": (20, 20)}
     if len(frontal.detectMultiScale(gray, **options)):
         return "frontal"
-    if len(profile.detectMultiScale(gray, **options)) or \
-            len(profile.detectMultiScale(np.ascontiguousarray(gray[:, ::-1]), **options)):
+    if len(profile.detectMultiScale(gray, **options)) or len(profile.detectMultiScale(np.ascontiguousarray(gray[:, ::-1]), **options)):
         return "profile"
     return None
 
@@ -132,18 +132,59 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 ALLOWED_ELEMENTS = {
-    "svg", "g", "defs", "title", "desc", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon",
-    "text", "tspan", "textPath", "linearGradient", "radialGradient", "stop", "clipPath", "mask", "pattern",
-    "symbol", "use", "marker", "filter", "feGaussianBlur", "feOffset", "feBlend", "feColorMatrix", "feMerge",
-    "feMergeNode", "feFlood", "feComposite", "style",
+    "svg",
+    "g",
+    "defs",
+    "title",
+    "desc",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "textPath",
+    "linearGradient",
+    "radialGradient",
+    "stop",
+    "clipPath",
+    "mask",
+    "pattern",
+    "symbol",
+    "use",
+    "marker",
+    "filter",
+    "feGaussianBlur",
+    "feOffset",
+    "feBlend",
+    "feColorMatrix",
+    "feMerge",
+    "feMergeNode",
+    "feFlood",
+    "feComposite",
+    "style",
 }
 DROPPED_ELEMENTS = {"metadata"}
 REFUSED_ELEMENTS = {
-    "script": "a script", "foreignObject": "a foreignObject (embedded HTML)", "image": "an embedded or linked image",
-    "a": "a link", "iframe": "an embedded page", "embed": "embedded content", "object": "embedded content",
-    "animate": "an animation", "set": "an animation", "animateTransform": "an animation",
-    "animateMotion": "an animation", "feImage": "an embedded or linked image", "audio": "sound", "video": "video",
-    "handler": "a script", "listener": "a script",
+    "script": "a script",
+    "foreignObject": "a foreignObject (embedded HTML)",
+    "image": "an embedded or linked image",
+    "a": "a link",
+    "iframe": "an embedded page",
+    "embed": "embedded content",
+    "object": "embedded content",
+    "animate": "an animation",
+    "set": "an animation",
+    "animateTransform": "an animation",
+    "animateMotion": "an animation",
+    "feImage": "an embedded or linked image",
+    "audio": "sound",
+    "video": "video",
+    "handler": "a script",
+    "listener": "a script",
 }
 TEXT_ELEMENTS = {"title", "desc", "text", "tspan", "textPath"}
 _URL = re.compile(r"(?i)url\s*\(\s*(['\"]?)\s*(?P<target>[^'\")\s]*)")

@@ -14,8 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 Category = Literal["shelter", "medical", "legal", "repatriation", "education"]
-MilestoneKind = Literal["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter",
-                        "recovery", "future"]
+MilestoneKind = Literal["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter", "recovery", "future"]
 MILESTONE_KINDS: tuple[str, ...] = MilestoneKind.__args__  # type: ignore[attr-defined]
 StoryStatus = Literal["draft", "published", "funded", "closed", "withdrawn"]
 PUBLIC_STATUSES = ("published", "funded")
@@ -32,8 +31,10 @@ StoryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{16,32}$")]
 # same path the privacy check names it by ("headline", "journey.2.narrative", "needs.legal.title").
 BASE_LANG: Literal["en"] = "en"
 Locale = Literal["th"]
-TEXT_PATH = re.compile(r"^(headline|summary|origin\.label|cover\.alt|needs\.[a-z]+\.(title|description)"
-                       r"|journey\.[1-9]\d*\.(title|narrative|place|image\.alt)|updates\.[1-9]\d*\.text)$")
+TEXT_PATH = re.compile(
+    r"^(headline|summary|origin\.label|cover\.alt|needs\.[a-z]+\.(title|description)"
+    r"|journey\.[1-9]\d*\.(title|narrative|place|image\.alt)|updates\.[1-9]\d*\.text)$"
+)
 
 
 def period_start(period: str) -> dt.date:
@@ -260,8 +261,10 @@ class StorySummary(Public):
     id: str
     lang: Literal["en"] = Field(default=BASE_LANG, description="The language of the texts (English)")
     translations: dict[str, dict[str, str]] = Field(
-        default={}, description="Per locale, the texts of this view that have a translation, keyed by path "
-                                "(headline, journey.2.narrative, needs.legal.title ...)")
+        default={},
+        description="Per locale, the texts of this view that have a translation, keyed by path "
+        "(headline, journey.2.narrative, needs.legal.title ...)",
+    )
     pseudonym: str
     origin: OriginPublic
     headline: str

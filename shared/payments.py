@@ -24,8 +24,7 @@ from shared.settings import get_settings
 log = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE = 300  # seconds, in both directions
-ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF",
-                "XOF", "XPF"}
+ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
 # The events that can change what a payment is worth to a story, and the decline the card-testing
 # defence counts; all others are acknowledged and ignored.
 FUNDING_EVENTS = ("payment_intent.succeeded", "charge.refunded", "charge.dispute.created", "charge.dispute.closed")
@@ -106,20 +105,26 @@ def notice(event: dict[str, Any]) -> PaymentNotice | None:
     if kind not in HANDLED_EVENTS:
         return None
     if bool(event.get("livemode")) != live_mode():
-        log.warning("event %s: livemode %s does not match the configured key; ignored", event.get("id"),
-                    event.get("livemode"))
+        log.warning("event %s: livemode %s does not match the configured key; ignored", event.get("id"), event.get("livemode"))
         return None
     obj = event["data"]["object"]
     intent = obj.get("id") if kind.startswith("payment_intent.") else _id(obj.get("payment_intent"))
     if not intent:
         return None  # a charge or dispute without a PaymentIntent cannot be one of ours
-    claims = {"claimed_amount": obj.get("amount_received") or obj.get("amount"), "claimed_currency": obj.get("currency"),
-              "claimed_story": (obj.get("metadata") or {}).get("story_id")}
+    claims = {
+        "claimed_amount": obj.get("amount_received") or obj.get("amount"),
+        "claimed_currency": obj.get("currency"),
+        "claimed_story": (obj.get("metadata") or {}).get("story_id"),
+    }
     failed_charge = _id((obj.get("last_payment_error") or {}).get("charge")) if kind == DECLINED else None
-    return PaymentNotice(event_id=str(event.get("id") or ""), type=kind, created=int(event.get("created") or 0),
-                         payment_intent=intent,
-                         charge=failed_charge if isinstance(failed_charge, str) else None,
-                         **{k: _claim(v) for k, v in claims.items()})
+    return PaymentNotice(
+        event_id=str(event.get("id") or ""),
+        type=kind,
+        created=int(event.get("created") or 0),
+        payment_intent=intent,
+        charge=failed_charge if isinstance(failed_charge, str) else None,
+        **{k: _claim(v) for k, v in claims.items()},
+    )
 
 
 def _claim(value: Any) -> Any:
@@ -150,8 +155,7 @@ def read_payment(intent_id: str, source: str) -> funding.Payment | None:
     if not metadata.get("story_id"):
         return None
     if bool(intent.get("livemode")) != live_mode():
-        log.warning("payment %s: livemode %s does not match the configured key; ignored", intent_id,
-                    intent.get("livemode"))
+        log.warning("payment %s: livemode %s does not match the configured key; ignored", intent_id, intent.get("livemode"))
         return None
     charge = intent.get("latest_charge") if isinstance(intent.get("latest_charge"), dict) else {}
     disputed = 0
@@ -159,10 +163,17 @@ def read_payment(intent_id: str, source: str) -> funding.Payment | None:
         disputes = client.v1.disputes.list(params={"payment_intent": intent_id, "limit": 100})
         disputed = sum(d.amount for d in disputes.auto_paging_iter() if d.status == "lost")
     return funding.Payment(
-        id=intent["id"], story_id=metadata["story_id"], need=metadata.get("need", ""),
-        currency=intent["currency"], received=(intent.get("amount_received") or 0) if intent["status"] == "succeeded" else 0,
-        created=intent["created"], display_name=metadata.get("display_name"),
-        refunded=charge.get("amount_refunded") or 0, disputed=disputed, source=source)
+        id=intent["id"],
+        story_id=metadata["story_id"],
+        need=metadata.get("need", ""),
+        currency=intent["currency"],
+        received=(intent.get("amount_received") or 0) if intent["status"] == "succeeded" else 0,
+        created=intent["created"],
+        display_name=metadata.get("display_name"),
+        refunded=charge.get("amount_refunded") or 0,
+        disputed=disputed,
+        source=source,
+    )
 
 
 def handle(notice: PaymentNotice) -> str:
@@ -189,8 +200,7 @@ def read_decline(notice: PaymentNotice):
     except _not_found() as exc:
         if exc.http_status != 404:
             raise
-        log.error("decline %s names PaymentIntent %s, which Stripe does not know", notice.event_id,
-                  notice.payment_intent)
+        log.error("decline %s names PaymentIntent %s, which Stripe does not know", notice.event_id, notice.payment_intent)
         return None
     metadata = intent.get("metadata") or {}
     if not metadata.get("story_id"):
@@ -227,8 +237,15 @@ def process(intent_id: str, source: str, claimed: PaymentNotice | None = None) -
             log.error("%s names PaymentIntent %s, which Stripe does not know: nothing applied", source, intent_id)
             return "unknown_payment"
         log.error("funding record %s has no PaymentIntent at Stripe: reversing it", intent_id)
-        payment = funding.Payment(id=record.id, story_id=record.storyId, need=record.need, currency=record.currency,
-                                  received=0, created=record.created, source=source)
+        payment = funding.Payment(
+            id=record.id,
+            story_id=record.storyId,
+            need=record.need,
+            currency=record.currency,
+            received=0,
+            created=record.created,
+            source=source,
+        )
     if payment is None:
         log.info("%s: PaymentIntent %s is not a donation of ours: ignored", source, intent_id)
         return "not_ours"
@@ -238,8 +255,11 @@ def process(intent_id: str, source: str, claimed: PaymentNotice | None = None) -
 
 
 def _log_disagreement(claimed: PaymentNotice, payment: funding.Payment) -> None:
-    said = {"amount": claimed.claimed_amount if claimed.type in ("payment_intent.succeeded", "charge.refunded") else None,
-            "currency": (claimed.claimed_currency or "").upper() or None, "story": claimed.claimed_story}
+    said = {
+        "amount": claimed.claimed_amount if claimed.type in ("payment_intent.succeeded", "charge.refunded") else None,
+        "currency": (claimed.claimed_currency or "").upper() or None,
+        "story": claimed.claimed_story,
+    }
     truth = {"amount": payment.received, "currency": payment.currency.upper(), "story": payment.story_id}
     differs = [f"{k} {said[k]!r} (Stripe: {truth[k]!r})" for k in said if said[k] is not None and said[k] != truth[k]]
     if differs:
@@ -255,8 +275,10 @@ def refund(intent_id: str) -> int:
     left = (charge.get("amount") or 0) - (charge.get("amount_refunded") or 0)
     if intent.get("status") != "succeeded" or left <= 0:
         return 0
-    client.v1.refunds.create(params={"payment_intent": intent_id, "amount": left},
-                             options={"idempotency_key": f"refund-{intent_id}-{charge.get('amount_refunded') or 0}"})
+    client.v1.refunds.create(
+        params={"payment_intent": intent_id, "amount": left},
+        options={"idempotency_key": f"refund-{intent_id}-{charge.get('amount_refunded') or 0}"},
+    )
     return left
 
 

@@ -76,7 +76,10 @@ def require(headers: Mapping[str, str], *allowed: str) -> tuple[Principal, str]:
 
 def encode(user_id: str, name: str, roles: list[str], idp: str = "aad") -> str:
     """A header value as the platform makes it (devhost and tests use this)."""
-    claims = [{"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": user_id},
-              {"typ": "name", "val": name}, *({"typ": "roles", "val": r} for r in roles)]
+    claims = [
+        {"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": user_id},
+        {"typ": "name", "val": name},
+        *({"typ": "roles", "val": r} for r in roles),
+    ]
     body = {"auth_typ": idp, "name_typ": "name", "role_typ": "roles", "claims": claims}
     return base64.b64encode(json.dumps(body).encode()).decode()

@@ -65,8 +65,7 @@ def review_images(story: StoryDoc, files: Mapping[str, bytes]):
         except ImageRefused as exc:
             problems.append(f"{field}: image refused: {exc}")
             continue
-        problems += summarise([f for text in image.texts for f in find_leaks(f"{field} (text in the drawing)", text,
-                                                                                terms)])
+        problems += summarise([f for text in image.texts for f in find_leaks(f"{field} (text in the drawing)", text, terms)])
         safe[ref.file] = image
     return safe, problems
 
@@ -90,6 +89,7 @@ def import_draft(story: StoryDoc, files: Mapping[str, bytes]) -> StoryDoc:
 
 def set_status(story_id: str, status: str, **notes: str) -> StoryDoc:
     """Change the story's status (and record `notes` on it: internal fields, never public)."""
+
     def attempt(_n: int) -> StoryDoc:
         story, etag = store.get_story(story_id)
         if status == "published":
@@ -137,8 +137,9 @@ def withdraw(story_id: str, reason: str = "consent withdrawn") -> tuple[StoryDoc
         log.warning("story %s withdrawn; its open PaymentIntents could not be cancelled", story_id, exc_info=True)
         cancelled = None
     if assets_error is not None:
-        raise AssetsRemain(f"story {story_id} is hidden, but its assets could not be deleted "
-                           f"({type(assets_error).__name__}): withdraw it again") from assets_error
+        raise AssetsRemain(
+            f"story {story_id} is hidden, but its assets could not be deleted ({type(assets_error).__name__}): withdraw it again"
+        ) from assets_error
     return story, cancelled
 
 
@@ -151,8 +152,7 @@ def _audit_expiry(story: StoryDoc, expired: str | None) -> None:
     timer = Principal(id="system:consent-expiry", name="consent expiry (daily timer)", roles=frozenset())
     version = story.editorial.version if story.editorial else 1
     with store.mapped_errors():
-        cosmos_container().create_item(audit.record(story.id, timer, "system", "consent_expired", version,
-                                                    expired=expired))
+        cosmos_container().create_item(audit.record(story.id, timer, "system", "consent_expired", version, expired=expired))
 
 
 def unpublish_expired(today: dt.date | None = None) -> list[StoryDoc]:
@@ -169,13 +169,16 @@ def unpublish_expired(today: dt.date | None = None) -> list[StoryDoc]:
             withdrawn, cancelled = withdraw(story.id, reason=f"consent expired {consent.expires}")
             _audit_expiry(withdrawn, consent.expires)
         except Exception:  # noqa: BLE001 - the next story must not wait for this one
-            log.exception("consent expired: story %s could NOT be fully unpublished; run ops withdraw %s",
-                          story.id, story.id)
+            log.exception("consent expired: story %s could NOT be fully unpublished; run ops withdraw %s", story.id, story.id)
             failed.append(story.id)
             continue
-        log.warning("consent expired: story %s unpublished (consent recorded by %s expired %s); "
-                    "%s open payment(s) cancelled", story.id, consent.recorded_by, consent.expires,
-                    "unknown" if cancelled is None else cancelled)
+        log.warning(
+            "consent expired: story %s unpublished (consent recorded by %s expired %s); %s open payment(s) cancelled",
+            story.id,
+            consent.recorded_by,
+            consent.expires,
+            "unknown" if cancelled is None else cancelled,
+        )
         done.append(withdrawn)
     if failed:
         raise store.Unavailable(f"consent expired but not fully unpublished: {', '.join(failed)}")

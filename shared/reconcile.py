@@ -33,8 +33,17 @@ def parse_since(text: str) -> dt.timedelta:
 def reconcile(since: dt.timedelta, progress: Callable[[str], None] = lambda _: None) -> dict[str, int]:
     client = payments.stripe_client()
     start = int((dt.datetime.now(dt.UTC) - since).timestamp())
-    report = {"events": 0, "payments": 0, "applied": 0, "held": 0, "unchanged": 0, "not_ours": 0,
-              "unknown_payment": 0, "corrected": 0, "failed": 0}
+    report = {
+        "events": 0,
+        "payments": 0,
+        "applied": 0,
+        "held": 0,
+        "unchanged": 0,
+        "not_ours": 0,
+        "unknown_payment": 0,
+        "corrected": 0,
+        "failed": 0,
+    }
     checked: set[str] = set()
 
     def check(intent_id: str, source: str, backward: bool) -> None:

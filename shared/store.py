@@ -96,22 +96,25 @@ def replace_story(story: StoryDoc, etag: str) -> None:
     from azure.core import MatchConditions
 
     with mapped_errors():
-        cosmos_container().replace_item(story.id, story.to_cosmos(), etag=etag,
-                                        match_condition=MatchConditions.IfNotModified)
+        cosmos_container().replace_item(story.id, story.to_cosmos(), etag=etag, match_condition=MatchConditions.IfNotModified)
 
 
-PUBLISHED_QUERY = (
-    "SELECT * FROM c WHERE c.type = 'story' AND ARRAY_CONTAINS(@statuses, c.status) ORDER BY c.id"
-)
+PUBLISHED_QUERY = "SELECT * FROM c WHERE c.type = 'story' AND ARRAY_CONTAINS(@statuses, c.status) ORDER BY c.id"
 
 
 def published_pages(page_size: int = 100, continuation: str | None = None) -> Iterator[tuple[list[StoryDoc], str | None]]:
     """The published stories, page by page, with Cosmos continuation tokens."""
     with mapped_errors():
-        pager = cosmos_container().query_items(
-            PUBLISHED_QUERY, parameters=[{"name": "@statuses", "value": list(PUBLIC_STATUSES)}],
-            enable_cross_partition_query=True, max_item_count=page_size,
-        ).by_page(continuation)
+        pager = (
+            cosmos_container()
+            .query_items(
+                PUBLISHED_QUERY,
+                parameters=[{"name": "@statuses", "value": list(PUBLIC_STATUSES)}],
+                enable_cross_partition_query=True,
+                max_item_count=page_size,
+            )
+            .by_page(continuation)
+        )
         for page in pager:
             items = [s for s in map(_valid_story, page) if s is not None]
             yield items, pager.continuation_token  # type: ignore[attr-defined]  # set by by_page()
@@ -127,8 +130,9 @@ def _valid_story(item: dict[str, Any]) -> StoryDoc | None:
     try:
         return StoryDoc.model_validate(_without_system_fields(item))
     except ValidationError as exc:
-        logging.getLogger(__name__).error("story %s in the store does not pass the model (%d error(s)): "
-                                          "skipped in lists; fix it", item.get("id"), exc.error_count())
+        logging.getLogger(__name__).error(
+            "story %s in the store does not pass the model (%d error(s)): skipped in lists; fix it", item.get("id"), exc.error_count()
+        )
         return None
 
 
@@ -138,17 +142,22 @@ def list_published() -> list[StoryDoc]:
 
 def funding_records(story_id: str) -> list[dict[str, Any]]:
     with mapped_errors():
-        return list(cosmos_container().query_items(
-            "SELECT * FROM c WHERE c.storyId = @story AND c.type = 'funding' ORDER BY c.created DESC",
-            parameters=[{"name": "@story", "value": story_id}], partition_key=story_id,
-        ))
+        return list(
+            cosmos_container().query_items(
+                "SELECT * FROM c WHERE c.storyId = @story AND c.type = 'funding' ORDER BY c.created DESC",
+                parameters=[{"name": "@story", "value": story_id}],
+                partition_key=story_id,
+            )
+        )
 
 
 def _across_partitions(query: str, **parameters: Any) -> list[dict[str, Any]]:
     with mapped_errors():
-        return list(cosmos_container().query_items(
-            query, parameters=[{"name": f"@{k}", "value": v} for k, v in parameters.items()],
-            enable_cross_partition_query=True))
+        return list(
+            cosmos_container().query_items(
+                query, parameters=[{"name": f"@{k}", "value": v} for k, v in parameters.items()], enable_cross_partition_query=True
+            )
+        )
 
 
 def held_funding_records() -> list[dict[str, Any]]:
@@ -161,9 +170,12 @@ def find_funding_record(record_id: str) -> dict[str, Any] | None:
 
 
 def payment_records_since(ts: int, provider: str) -> list[dict[str, Any]]:
-    return _across_partitions("SELECT * FROM c WHERE c.type = 'funding' AND c.kind = 'payment' "
-                              "AND c.provider = @provider AND c.created >= @since ORDER BY c.created",
-                              provider=provider, since=ts)
+    return _across_partitions(
+        "SELECT * FROM c WHERE c.type = 'funding' AND c.kind = 'payment' "
+        "AND c.provider = @provider AND c.created >= @since ORDER BY c.created",
+        provider=provider,
+        since=ts,
+    )
 
 
 # ------------------------------------------------------------------ "a story changed"
@@ -193,8 +205,9 @@ def incr(doc_id: str, by: int, ttl: int) -> int:
     for _ in range(5):
         try:
             with mapped_errors():
-                done = guard_container().patch_item(doc_id, partition_key=doc_id,
-                                                    patch_operations=[{"op": "incr", "path": "/n", "value": by}])
+                done = guard_container().patch_item(
+                    doc_id, partition_key=doc_id, patch_operations=[{"op": "incr", "path": "/n", "value": by}]
+                )
             return int(done["n"])
         except NotFound:
             try:
@@ -226,8 +239,7 @@ def mark_once(doc_id: str, ttl: int, owner: str = "") -> bool:
             from azure.core import MatchConditions
 
             with mapped_errors():
-                guard_container().replace_item(doc_id, body, etag=doc["_etag"],
-                                               match_condition=MatchConditions.IfNotModified)
+                guard_container().replace_item(doc_id, body, etag=doc["_etag"], match_condition=MatchConditions.IfNotModified)
             return True
         except PreconditionFailed:
             return False

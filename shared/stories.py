@@ -49,29 +49,47 @@ SUMMARY_PATHS = re.compile(r"^(headline|summary|origin\.label|cover\.alt|needs\.
 
 def translations(story: StoryDoc, detail: bool = False) -> dict[str, dict[str, str]]:
     """The translated texts a view shows: the summary's own, or (detail) all of them."""
-    out = {locale: {p: t for p, t in texts.items() if detail or SUMMARY_PATHS.match(p)}
-           for locale, texts in story.translations.items()}
+    out = {
+        locale: {p: t for p, t in texts.items() if detail or SUMMARY_PATHS.match(p)} for locale, texts in story.translations.items()
+    }
     return {locale: texts for locale, texts in out.items() if texts}
 
 
 def summary(story: StoryDoc) -> StorySummary:
-    needs = [NeedPublic(need=n.need, title=n.title, description=n.description, goal=n.goal, raised=n.raised,
-                        remaining=n.remaining, percent=percent(n.raised, n.goal), donor_count=n.donor_count,
-                        open=n.open) for n in story.needs]
+    needs = [
+        NeedPublic(
+            need=n.need,
+            title=n.title,
+            description=n.description,
+            goal=n.goal,
+            raised=n.raised,
+            remaining=n.remaining,
+            percent=percent(n.raised, n.goal),
+            donor_count=n.donor_count,
+            open=n.open,
+        )
+        for n in story.needs
+    ]
     goal, raised = sum(n.goal for n in story.needs), sum(n.raised for n in story.needs)
-    cover_path = (assets.story_image_path(story.id, story.cover.file) if story.cover
-                  else assets.icon_path(story.journey[0].kind))
+    cover_path = assets.story_image_path(story.id, story.cover.file) if story.cover else assets.icon_path(story.journey[0].kind)
     cover_alt = story.cover.alt if story.cover else f"Icon: {story.journey[0].kind}"
     return StorySummary(
-        id=story.id, pseudonym=story.pseudonym, translations=translations(story),
+        id=story.id,
+        pseudonym=story.pseudonym,
+        translations=translations(story),
         origin=OriginPublic(country=story.origin.country, label=story.origin.label),
-        headline=story.headline, summary=story.summary,
+        headline=story.headline,
+        summary=story.summary,
         status="open" if any(n.open for n in story.needs) else "funded",
-        currency=story.currency, published=story.published,
-        cover=AssetPublic(url=assets.asset_url(cover_path), alt=cover_alt), needs=needs,
-        totals=TotalsPublic(currency=story.currency, goal=goal, raised=raised, percent=percent(raised, goal),
-                            overfunded=story.overfunded),
-        donor_count=story.donor_count, new_update=has_new_update(story),
+        currency=story.currency,
+        published=story.published,
+        cover=AssetPublic(url=assets.asset_url(cover_path), alt=cover_alt),
+        needs=needs,
+        totals=TotalsPublic(
+            currency=story.currency, goal=goal, raised=raised, percent=percent(raised, goal), overfunded=story.overfunded
+        ),
+        donor_count=story.donor_count,
+        new_update=has_new_update(story),
     )
 
 
@@ -89,32 +107,49 @@ def has_new_update(story: StoryDoc) -> bool:
 def detail(story: StoryDoc) -> StoryDetail:
     journey = [
         MilestonePublic(
-            order=i, kind=m.kind, title=m.title, narrative=m.narrative, place=m.place,
-            lat=coarsen(m.lat), lon=coarsen(m.lon), period=m.period,
+            order=i,
+            kind=m.kind,
+            title=m.title,
+            narrative=m.narrative,
+            place=m.place,
+            lat=coarsen(m.lat),
+            lon=coarsen(m.lon),
+            period=m.period,
             icon_url=assets.asset_url(assets.icon_path(m.kind)),
             image=AssetPublic(url=assets.asset_url(assets.story_image_path(story.id, m.image.file)), alt=m.image.alt)
-            if m.image else None,
+            if m.image
+            else None,
         )
         for i, m in enumerate(story.journey, 1)
     ]
-    return StoryDetail(**{**summary(story).model_dump(), "translations": translations(story, detail=True)},
-                       partner=story.partner.name if story.partner else None,
-                       verified_by=story.verified.by if story.verified else None,
-                       verified=story.verified.month if story.verified else None,
-                       journey=journey,
-                       updates=[UpdatePublic(period=u.period, text=u.text) for u in story.updates],
-                       basemap_url=assets.asset_url(assets.BASEMAP_PATH))
+    return StoryDetail(
+        **{**summary(story).model_dump(), "translations": translations(story, detail=True)},
+        partner=story.partner.name if story.partner else None,
+        verified_by=story.verified.by if story.verified else None,
+        verified=story.verified.month if story.verified else None,
+        journey=journey,
+        updates=[UpdatePublic(period=u.period, text=u.text) for u in story.updates],
+        basemap_url=assets.asset_url(assets.BASEMAP_PATH),
+    )
 
 
 def journey_geojson(story: StoryDoc) -> dict[str, Any]:
     points = [(coarsen(m.lon), coarsen(m.lat)) for m in story.journey]
     features: list[dict[str, Any]] = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": list(pt)},
-         "properties": {"order": i, "kind": m.kind, "title": m.title, "place": m.place, "period": m.period}}
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": list(pt)},
+            "properties": {"order": i, "kind": m.kind, "title": m.title, "place": m.place, "period": m.period},
+        }
         for i, (m, pt) in enumerate(zip(story.journey, points, strict=False), 1)
     ]
-    features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [list(p) for p in points]},
-                     "properties": {"kind": "route"}})
+    features.append(
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [list(p) for p in points]},
+            "properties": {"kind": "route"},
+        }
+    )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -185,20 +220,26 @@ def _decode_cursor(cursor: str, q: ListQuery) -> tuple:
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         key, types = data["k"], _KEY_TYPES[q.sort]
-        if data["s"] != q.sort or not isinstance(key, list) or len(key) != len(types) \
-                or not all(type(v) is t for v, t in zip(key, types, strict=False)):
+        if (
+            data["s"] != q.sort
+            or not isinstance(key, list)
+            or len(key) != len(types)
+            or not all(type(v) is t for v, t in zip(key, types, strict=False))
+        ):
             raise ValueError
         return tuple(key)
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise DomainError("bad_parameter", "Query parameter 'cursor' is not valid for this listing",
-                       parameter="cursor") from None
+        raise DomainError("bad_parameter", "Query parameter 'cursor' is not valid for this listing", parameter="cursor") from None
 
 
 def list_stories(q: ListQuery) -> StoryPage:
-    items = [s for s in published_summaries()
-             if (q.need is None or any(n.need == q.need and n.open for n in s.needs))
-             and (q.country is None or s.origin.country == q.country)
-             and (q.status is None or s.status == q.status)]
+    items = [
+        s
+        for s in published_summaries()
+        if (q.need is None or any(n.need == q.need and n.open for n in s.needs))
+        and (q.country is None or s.origin.country == q.country)
+        and (q.status is None or s.status == q.status)
+    ]
     keyed = sorted(((_sort_key(s, q.sort), s) for s in items), key=lambda ks: ks[0])
     if q.cursor:
         after = _decode_cursor(q.cursor, q)

@@ -24,7 +24,11 @@ log = logging.getLogger("secondchance.telemetry")
 
 Metric = Literal[
     "payment_event",  # one per payment event handled (outcome: applied, held, unchanged, ...)
-    "payments_applied", "payments_held", "payments_poisoned", "reconcile_corrections", "card_declines",
+    "payments_applied",
+    "payments_held",
+    "payments_poisoned",
+    "reconcile_corrections",
+    "card_declines",
     "reconcile_run",  # one per reconcile run (the 26-hour alert watches for it)
     "payment_events_poison",  # gauge: messages waiting in payment-events-poison
 ]
@@ -76,8 +80,10 @@ def _instrument(metric: str) -> Any:
 
         meter = metrics.get_meter("secondchance")
         if metric in GAUGES:
+
             def observe(_options: Any, name: str = metric) -> list:
                 return [metrics.Observation(_state["gauges"][name])] if name in _state["gauges"] else []
+
             instrument = meter.create_observable_gauge(metric, callbacks=[observe])
         else:
             instrument = meter.create_counter(metric)
@@ -100,8 +106,9 @@ def record(metric: Metric, *, value: int = 1, message: str = "", **dimensions: s
     except Exception:  # noqa: BLE001 - telemetry must never stop a payment
         logging.getLogger(__name__).warning("telemetry: could not record %s", metric, exc_info=True)
     text = " ".join(f"{k}={v}" for k, v in dims.items())
-    log.info("%s %s=%s%s", message or metric, metric, value, f" {text}" if text else "",
-             extra={"metric": metric, "value": value, **dims})
+    log.info(
+        "%s %s=%s%s", message or metric, metric, value, f" {text}" if text else "", extra={"metric": metric, "value": value, **dims}
+    )
 
 
 def flush() -> None:

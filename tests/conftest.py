@@ -21,11 +21,20 @@ from devhost.services import example_values  # noqa: E402  (after the path is se
 
 # The card-testing defence's limits are lifted for the suite (every test is one client on 127.0.0.1);
 # the tests of the defence set their own.
-NO_LIMITS = {name: "1000000" for name in (
-    "LIMIT_CLIENT_PER_HOUR", "LIMIT_STORY_PER_HOUR", "LIMIT_SITE_PER_MINUTE", "LIMIT_SITE_PER_MINUTE_ATTACK",
-    "DECLINE_CLIENT_PER_DAY", "DECLINE_CARD_PER_DAY", "DECLINE_INTENT_MAX", "ATTACK_DECLINES_PER_10_MINUTES")}
-VALUES = {**example_values(PORT_SHIFT), "COSMOS_DATABASE": "secondchance-test", "STORY_LIST_CACHE_SECONDS": "2",
-          **NO_LIMITS}
+NO_LIMITS = {
+    name: "1000000"
+    for name in (
+        "LIMIT_CLIENT_PER_HOUR",
+        "LIMIT_STORY_PER_HOUR",
+        "LIMIT_SITE_PER_MINUTE",
+        "LIMIT_SITE_PER_MINUTE_ATTACK",
+        "DECLINE_CLIENT_PER_DAY",
+        "DECLINE_CARD_PER_DAY",
+        "DECLINE_INTENT_MAX",
+        "ATTACK_DECLINES_PER_10_MINUTES",
+    )
+}
+VALUES = {**example_values(PORT_SHIFT), "COSMOS_DATABASE": "secondchance-test", "STORY_LIST_CACHE_SECONDS": "2", **NO_LIMITS}
 os.environ.update(VALUES)
 
 

@@ -42,9 +42,11 @@ def _icc() -> bytes:
 
 
 def _xmp() -> bytes:
-    return (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-            f'<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="{SECRET}"/>'
-            f'</rdf:RDF></x:xmpmeta>').encode()
+    return (
+        f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="{SECRET}"/>'
+        f"</rdf:RDF></x:xmpmeta>"
+    ).encode()
 
 
 def _iptc() -> bytes:
@@ -92,8 +94,8 @@ def jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
     while i < len(data):
         assert data[i] == 0xFF
         marker = data[i + 1]
-        length = struct.unpack(">H", data[i + 2:i + 4])[0]
-        out.append((marker, data[i + 4:i + 2 + length]))
+        length = struct.unpack(">H", data[i + 2 : i + 4])[0]
+        out.append((marker, data[i + 4 : i + 2 + length]))
         if marker == 0xDA:  # start of scan: entropy-coded data follows
             break
         i += 2 + length
@@ -104,7 +106,7 @@ def png_chunks(data: bytes) -> list[str]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     out, i = [], 8
     while i < len(data):
-        length, kind = struct.unpack(">I4s", data[i:i + 8])
+        length, kind = struct.unpack(">I4s", data[i : i + 8])
         out.append(kind.decode("latin-1"))
         i += 12 + length
     return out
@@ -114,7 +116,7 @@ def webp_chunks(data: bytes) -> list[str]:
     assert data[:4] == b"RIFF" and data[8:12] == b"WEBP", "not a WebP"
     out, i = [], 12
     while i < len(data):
-        kind, length = struct.unpack("<4sI", data[i:i + 8])
+        kind, length = struct.unpack("<4sI", data[i : i + 8])
         out.append(kind.decode("latin-1"))
         i += 8 + length + (length & 1)
     return out
@@ -128,8 +130,9 @@ def assert_no_metadata(data: bytes) -> None:
     with Image.open(io.BytesIO(data)) as img:
         fmt = img.format
         assert not img.getexif(), "EXIF survived"
-        assert not ({"exif", "xmp", "icc_profile", "comment", "photoshop", "XML:com.adobe.xmp", "Comment"}
-                    & set(img.info)), f"metadata survived: {sorted(img.info)}"
+        assert not ({"exif", "xmp", "icc_profile", "comment", "photoshop", "XML:com.adobe.xmp", "Comment"} & set(img.info)), (
+            f"metadata survived: {sorted(img.info)}"
+        )
         if fmt == "JPEG":
             assert not img.applist or [m for m, _ in img.applist] == ["APP0"], img.applist
     if fmt == "JPEG":

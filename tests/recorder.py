@@ -42,28 +42,33 @@ def self_signed(tmp: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp / "recorder.pem", tmp / "recorder.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
 def _defaults(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
     if method == "GET" and path.startswith("/msi/token"):  # managed identity endpoint (App Service style)
         expires = str(int(dt.datetime.now(dt.UTC).timestamp()) + 3600)
-        body = json.dumps({"access_token": "recorded-token", "token_type": "Bearer", "resource": "x",
-                           "expires_on": expires}).encode()
+        body = json.dumps({"access_token": "recorded-token", "token_type": "Bearer", "resource": "x", "expires_on": expires}).encode()
         return 200, {"Content-Type": "application/json"}, body
     if method == "PUT":  # Put Blob
-        return 201, {"ETag": '"0x1"', "Last-Modified": "Mon, 30 Nov 2026 05:00:00 GMT",
-                     "x-ms-request-server-encrypted": "true"}, b""
+        return 201, {"ETag": '"0x1"', "Last-Modified": "Mon, 30 Nov 2026 05:00:00 GMT", "x-ms-request-server-encrypted": "true"}, b""
     return 404, {}, b""
 
 
@@ -76,8 +81,15 @@ def recording_server(tmp: Path, respond: Responder | None = None) -> Iterator[Re
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            calls.append({"method": self.command, "path": self.path, "auth": self.headers.get("Authorization", ""),
-                          "identity_header": self.headers.get("X-IDENTITY-HEADER", ""), "body": body})
+            calls.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "auth": self.headers.get("Authorization", ""),
+                    "identity_header": self.headers.get("X-IDENTITY-HEADER", ""),
+                    "body": body,
+                }
+            )
             status, headers, payload = (respond and respond(self.command, self.path)) or _defaults(self.command, self.path)
             self.send_response(status)
             for name, value in headers.items():

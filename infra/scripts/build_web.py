@@ -38,8 +38,9 @@ def main() -> None:
     shutil.copytree(WEB, DIST, ignore=shutil.ignore_patterns("dist", "package.json"))
     for page in DIST.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        page.write_text(text.replace('<meta name="api-base" content="/api">', f'<meta name="api-base" content="{api}">'),
-                        encoding="utf-8")
+        page.write_text(
+            text.replace('<meta name="api-base" content="/api">', f'<meta name="api-base" content="{api}">'), encoding="utf-8"
+        )
     config = DIST / "staticwebapp.config.json"
     text = config.read_text(encoding="utf-8").replace("{API_ORIGIN}", api_origin).replace("{ASSET_ORIGIN}", asset_origin)
     if re.search(r"\{[A-Z_]+_ORIGIN\}", text):

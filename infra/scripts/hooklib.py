@@ -68,8 +68,12 @@ def http(method: str, url: str, bearer: str, body: dict | None = None) -> tuple[
     if not url.startswith("https://"):
         raise HookError(f"refusing a non-https address: {url}")
     data = json.dumps(body).encode() if body is not None else (b"" if method in ("POST", "PUT") else None)
-    request = urllib.request.Request(url, data=data, method=method,  # noqa: S310 - https only (checked above)
-                                     headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})
+    request = urllib.request.Request(  # noqa: S310 - https only (checked above)
+        url,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as resp:  # noqa: S310 - https only
             raw = resp.read()

@@ -27,9 +27,13 @@ BASEMAP = ROOT / ".local" / "build" / "basemap.geojson"  # where ops/seed.py loo
 # The npm packages a deployment needs (versions from package.json): the basemap's sources, and the
 # two files web/vendor/ takes from Leaflet and ALTCHA (as `make web` copies them).
 NPM_PACKAGES = ("world-atlas", "topojson-client", "leaflet", "altcha")
-VENDOR = {"leaflet/dist/leaflet.js": "leaflet.js", "leaflet/dist/leaflet.css": "leaflet.css",
-          "leaflet/LICENSE": "leaflet-LICENSE.txt", "altcha/dist/workers/pbkdf2.js": "altcha-pbkdf2.js",
-          "altcha/LICENSE.txt": "altcha-LICENSE.txt"}
+VENDOR = {
+    "leaflet/dist/leaflet.js": "leaflet.js",
+    "leaflet/dist/leaflet.css": "leaflet.css",
+    "leaflet/LICENSE": "leaflet-LICENSE.txt",
+    "altcha/dist/workers/pbkdf2.js": "altcha-pbkdf2.js",
+    "altcha/LICENSE.txt": "altcha-LICENSE.txt",
+}
 
 
 def venv_python() -> Path:
@@ -44,8 +48,10 @@ def ensure_venv() -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     if not stamp.exists() or stamp.read_text() != wanted:
         print("installing the app's runtime packages (requirements.txt) into .local/hooks/venv ...", flush=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r",
-                        str(ROOT / "requirements.txt")], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(ROOT / "requirements.txt")],
+            check=True,
+        )
         stamp.write_text(wanted)
     return python
 
@@ -61,8 +67,9 @@ def ensure_node() -> str:
     if not stamp.exists() or stamp.read_text() != " ".join(wanted):
         NODE.mkdir(parents=True, exist_ok=True)
         print("installing " + ", ".join(wanted) + " into .local/hooks/node ...", flush=True)
-        subprocess.run([npm, "install", "--prefix", str(NODE), "--no-save", "--no-audit", "--no-fund",
-                        "--loglevel=error", *wanted], check=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(NODE), "--no-save", "--no-audit", "--no-fund", "--loglevel=error", *wanted], check=True
+        )
         stamp.write_text(" ".join(wanted))
     return node
 

@@ -40,19 +40,27 @@ class Secret:
 
 
 STRIPE_KEY = re.compile("(sk|rk)_(test|live)_[A-Za-z0-9]+")
-WEBHOOK_SECRETS = re.compile("wh" "sec_[A-Za-z0-9+/=]+(,wh" "sec_[A-Za-z0-9+/=]+)*")
+WEBHOOK_SECRETS = re.compile("whsec_[A-Za-z0-9+/=]+(,whsec_[A-Za-z0-9+/=]+)*")
 
 
 def secrets_to_write(function_url: str) -> list[Secret]:
     return [
-        Secret(env("STRIPE_SECRET_KEY_SECRET_NAME", "stripe-secret-key"), "STRIPE_SECRET_KEY",
-               "Stripe secret key (sk_... or a restricted rk_... key)", STRIPE_KEY,
-               "Stripe dashboard > Developers > API keys"),
-        Secret(env("STRIPE_WEBHOOK_SECRETS_SECRET_NAME", "stripe-webhook-secrets"), "STRIPE_WEBHOOK_SECRETS",
-               "Stripe webhook signing secret(s), comma-separated", WEBHOOK_SECRETS,
-               f"register {function_url.rstrip('/')}/api/webhooks/stripe in Stripe (Developers > Webhooks) for "
-               "payment_intent.succeeded, payment_intent.payment_failed, charge.refunded, charge.dispute.created, "
-               "charge.dispute.closed; then copy its signing secret"),
+        Secret(
+            env("STRIPE_SECRET_KEY_SECRET_NAME", "stripe-secret-key"),
+            "STRIPE_SECRET_KEY",
+            "Stripe secret key (sk_... or a restricted rk_... key)",
+            STRIPE_KEY,
+            "Stripe dashboard > Developers > API keys",
+        ),
+        Secret(
+            env("STRIPE_WEBHOOK_SECRETS_SECRET_NAME", "stripe-webhook-secrets"),
+            "STRIPE_WEBHOOK_SECRETS",
+            "Stripe webhook signing secret(s), comma-separated",
+            WEBHOOK_SECRETS,
+            f"register {function_url.rstrip('/')}/api/webhooks/stripe in Stripe (Developers > Webhooks) for "
+            "payment_intent.succeeded, payment_intent.payment_failed, charge.refunded, charge.dispute.created, "
+            "charge.dispute.closed; then copy its signing secret",
+        ),
         Secret(env("CLIENT_HASH_KEY_SECRET_NAME", "client-hash-key"), "", "", None),
         Secret(env("CHALLENGE_HMAC_KEY_SECRET_NAME", "challenge-hmac-key"), "", "", None),
     ]
@@ -74,8 +82,9 @@ def decide(secret: Secret, in_vault: bool, given: str, ask: Callable[[str], str]
 
 
 def main() -> None:
-    out = require("AZURE_KEY_VAULT_ENDPOINT", "AZURE_SUBSCRIPTION_ID", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_NAME",
-                  "AZURE_FUNCTION_URL")
+    out = require(
+        "AZURE_KEY_VAULT_ENDPOINT", "AZURE_SUBSCRIPTION_ID", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_NAME", "AZURE_FUNCTION_URL"
+    )
     vault = out["AZURE_KEY_VAULT_ENDPOINT"].rstrip("/")
     kv = token(VAULT_SCOPE)
     step(f"secrets in Key Vault {vault}")
@@ -84,8 +93,10 @@ def main() -> None:
     for secret in secrets_to_write(out["AZURE_FUNCTION_URL"]):
         status, _ = http("GET", f"{vault}/secrets/{secret.name}?api-version={API_VERSION_KV}", kv)
         if status not in (200, 404):
-            raise HookError(f"cannot read {secret.name} from Key Vault (HTTP {status}): is your account a "
-                            "Key Vault Secrets Officer there (AZURE_PRINCIPAL_ID)?")
+            raise HookError(
+                f"cannot read {secret.name} from Key Vault (HTTP {status}): is your account a "
+                "Key Vault Secrets Officer there (AZURE_PRINCIPAL_ID)?"
+            )
         value = decide(secret, status == 200, env(secret.env_var) if secret.env_var else "", ask)
         if value is None:
             print(f"  {secret.name}: {'kept' if status == 200 else 'NOT SET'}")
@@ -100,16 +111,20 @@ def main() -> None:
 
     if written:
         step("restarting the function app, so that it reads the new secrets")
-        site = (f"{ARM}/subscriptions/{out['AZURE_SUBSCRIPTION_ID']}/resourceGroups/{out['AZURE_RESOURCE_GROUP']}"
-                f"/providers/Microsoft.Web/sites/{out['AZURE_FUNCTION_NAME']}")
+        site = (
+            f"{ARM}/subscriptions/{out['AZURE_SUBSCRIPTION_ID']}/resourceGroups/{out['AZURE_RESOURCE_GROUP']}"
+            f"/providers/Microsoft.Web/sites/{out['AZURE_FUNCTION_NAME']}"
+        )
         status, body = http("POST", f"{site}/restart?api-version={API_VERSION_WEB}", token(ARM_SCOPE))
         if status not in (200, 202, 204):
             raise HookError(f"restart refused (HTTP {status}): {body}")
         print(f"  {out['AZURE_FUNCTION_NAME']} restarted")
     if missing:
-        print("\nNOT READY: " + ", ".join(s.name for s in missing) + " missing. Donations are refused and "
-              "/api/health answers 503 (stripe: unconfigured) until you run `azd hooks run postprovision` "
-              "with them (or `azd env set STRIPE_SECRET_KEY ...` / `STRIPE_WEBHOOK_SECRETS ...` first).")
+        print(
+            "\nNOT READY: " + ", ".join(s.name for s in missing) + " missing. Donations are refused and "
+            "/api/health answers 503 (stripe: unconfigured) until you run `azd hooks run postprovision` "
+            "with them (or `azd env set STRIPE_SECRET_KEY ...` / `STRIPE_WEBHOOK_SECRETS ...` first)."
+        )
         for secret in missing:
             if secret.hint:
                 print(f"  {secret.name}: {secret.hint}")

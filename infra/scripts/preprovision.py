@@ -53,14 +53,16 @@ def main() -> None:
         print(f"keeping this deployment's names (AZURE_INSTANCE_SUFFIX={env('AZURE_INSTANCE_SUFFIX') or 'none'})")
 
     step("Stripe publishable key")
-    key = ask_once("STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY,
-                   "Stripe publishable key (pk_test_... or pk_live_..., Stripe dashboard > Developers > API keys): ",
-                   "pk_live_...  (Stripe dashboard > Developers > API keys)")
+    key = ask_once(
+        "STRIPE_PUBLISHABLE_KEY",
+        PUBLISHABLE_KEY,
+        "Stripe publishable key (pk_test_... or pk_live_..., Stripe dashboard > Developers > API keys): ",
+        "pk_live_...  (Stripe dashboard > Developers > API keys)",
+    )
     print(f"publishable key {key[:12]}... ({'live' if key.startswith('pk_live_') else 'test'} mode)")
 
     step("alerts")
-    email = ask_once("ALERT_EMAIL", EMAIL, "E-mail address for alerts (payments stuck, failures, health): ",
-                     "ops@example.org")
+    email = ask_once("ALERT_EMAIL", EMAIL, "E-mail address for alerts (payments stuck, failures, health): ", "ops@example.org")
     print(f"alerts go to {email}")
 
 

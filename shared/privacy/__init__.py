@@ -27,8 +27,7 @@ from shared.privacy.text import prepare
 
 GRID_DEGREES = 0.1
 
-Kind = Literal["sensitive_term", "email", "web", "profile", "handle", "phone", "document", "address", "date",
-               "age_place", "markup"]
+Kind = Literal["sensitive_term", "email", "web", "profile", "handle", "phone", "document", "address", "date", "age_place", "markup"]
 
 # What each kind is called in a finding, and what the case worker can do about it.
 KINDS: dict[str, str] = {
@@ -114,15 +113,18 @@ def find_leaks(field: str, text: str, terms: Iterable[str] = ()) -> list[Finding
 
 def public_texts(story: StoryDoc) -> list[tuple[str, str]]:
     """(field, text) for every free text of the story that can become public."""
-    texts = [("pseudonym", story.pseudonym), ("origin.label", story.origin.label), ("headline", story.headline),
-             ("summary", story.summary)]
+    texts = [
+        ("pseudonym", story.pseudonym),
+        ("origin.label", story.origin.label),
+        ("headline", story.headline),
+        ("summary", story.summary),
+    ]
     if story.cover:
         texts.append(("cover.alt", story.cover.alt))
     for n in story.needs:
         texts += [(f"needs.{n.need}.title", n.title), (f"needs.{n.need}.description", n.description)]
     for i, m in enumerate(story.journey, 1):
-        texts += [(f"journey.{i}.title", m.title), (f"journey.{i}.narrative", m.narrative),
-                  (f"journey.{i}.place", m.place)]
+        texts += [(f"journey.{i}.title", m.title), (f"journey.{i}.narrative", m.narrative), (f"journey.{i}.place", m.place)]
         if m.image:
             texts.append((f"journey.{i}.image.alt", m.image.alt))
     texts += [(f"updates.{i}.text", u.text) for i, u in enumerate(story.updates, 1)]

@@ -15,11 +15,13 @@ REGIONS = ("TH", "MM", "KH", "LA", "VN", "MY", "PH", "ID", "NP")
 _CUE = re.compile(
     r"(?i)(phone|tel|telephone|mobile|cell|call|calls|called|calling|ring|reach|reached|dial|dialled|dialed|text|texted|sms|hotline|number|no\.|"
     r"contact|whats\s*app|wa|viber|line|telegram|signal|zalo|imo|โทร|เบอร์|มือถือ|ติดต่อ|ไลน์)"
-    r"(\W{0,4}\b(her|him|them|me|us|at|on|is|was|to|it|via)\b){0,3}\W{0,6}$")
+    r"(\W{0,4}\b(her|him|them|me|us|at|on|is|was|to|it|via)\b){0,3}\W{0,6}$"
+)
 _CURRENCY_AFTER = re.compile(
     r"(?i)^\s*(baht|thb|kyat|kyats|mmk|riel|riels|khr|kip|lak|dong|vnd|ringgit|myr|rm|pesos?|php|rupiah|idr|"
     r"rupees?|npr|rs|dollars?|usd|us\$|euros?|eur|บาท|จ๊าด|กีบ|ด่อง|ริงกิต|เปโซ|รูปี|ดอลลาร์|million|billion|thousand|"
-    r"ล้าน|พัน|หมื่น|แสน)\b")
+    r"ล้าน|พัน|หมื่น|แสน)\b"
+)
 _CURRENCY_BEFORE = re.compile(r"(?i)([$฿€£¥₫₭៛₱₹]|\b(thb|mmk|khr|lak|vnd|myr|rm|php|idr|npr|rs\.?|usd|us\$))\s*$")
 _YEAR_RANGE = re.compile(r"^\(?(19|20|25)\d\d\s*[-/]\s*((19|20|25)\d\d|\d\d)\)?$")
 _AMOUNT = re.compile(r"[1-9]\d{0,2}([, ]\d{3})+(\.\d+)?")
@@ -42,7 +44,7 @@ def find_phones(text: str) -> list[tuple[int, int]]:
     found = []
     for (start, end), valid in spans.items():
         raw = text[start:end]
-        before, after = text[max(0, start - 30):start], text[end:end + 20]
+        before, after = text[max(0, start - 30) : start], text[end : end + 20]
         if _CURRENCY_AFTER.match(after) or _CURRENCY_BEFORE.search(before):
             continue
         if _YEAR_RANGE.match(raw.strip()) or _DATE_LIKE.match(raw.strip()):

@@ -51,8 +51,8 @@ _THAI_MARKS = set(range(0x0E47, 0x0E4D))
 
 @dataclass(frozen=True)
 class Folded:
-    chars: str                 # folded characters, no separators, doubled letters squeezed
-    origin: tuple[int, ...]    # index in the original text of each folded character
+    chars: str  # folded characters, no separators, doubled letters squeezed
+    origin: tuple[int, ...]  # index in the original text of each folded character
     word_start: tuple[bool, ...]
     word_end: tuple[bool, ...]
 

@@ -61,8 +61,7 @@ def test_donating_25_usd_shows_success_and_the_new_progress(portal, samples, str
     expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
     raised = before["raised"] + GIFT
     # the page polls the story until the webhook → queue → Cosmos DB pipeline has counted the gift
-    expect(bar.locator(".need-amount")).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}",
-                                                     timeout=45_000)
+    expect(bar.locator(".need-amount")).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}", timeout=45_000)
     expect(bar.locator("[role=progressbar]")).to_have_attribute("aria-valuenow", str(min(raised, before["goal"])))
     expect(page.locator("#donate-success")).to_contain_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}")
     page.locator("#donate").screenshot(path=artifacts / "donation-success.png")
@@ -75,8 +74,7 @@ def test_donating_25_usd_shows_success_and_the_new_progress(portal, samples, str
     body = posts[0].post_data_json
     challenge = json.loads(base64.b64decode(body.pop("challenge")))  # solved in the browser, nothing to click
     assert challenge["solution"]["derivedKey"].startswith(challenge["challenge"]["parameters"]["keyPrefix"])
-    assert body == {"story_id": summary["id"], "need": need["need"], "amount": GIFT, "currency": "USD",
-                    "anonymous": True}
+    assert body == {"story_id": summary["id"], "need": need["need"], "amount": GIFT, "currency": "USD", "anonymous": True}
     assert any(stripe_host in r.url and "/js.stripe.com/v3/" in r.url for r in requested)
 
 
@@ -110,8 +108,7 @@ def test_a_declined_card_funds_nothing_and_another_card_then_works(portal, sampl
     assert paid_intent != declined_intent
     keys = [r.request.headers.get("idempotency-key") for r in (declined, paid)]
     assert all(keys) and keys[0] != keys[1]
-    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.",
-                                                            timeout=20_000)
+    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
 
     # Once the second gift has gone through the pipeline, the first has had every chance to: only
     # the second counts.
@@ -134,7 +131,8 @@ def test_an_amount_above_what_is_still_needed_is_offered_as_the_remainder(portal
     page.click("#donate-submit")
     remaining = money(need["remaining"], "USD")
     expect(page.locator("#donate-message")).to_have_text(
-        f"Only {remaining} is still needed for this. We have set your gift to that amount.")
+        f"Only {remaining} is still needed for this. We have set your gift to that amount."
+    )
     expect(page.locator("#donate-submit")).to_have_text(f"Give {remaining}")
 
 
@@ -157,8 +155,7 @@ def test_a_payment_whose_answer_is_lost_is_not_called_unpaid(portal, samples, pa
     expect(message).to_contain_text("We could not confirm your payment. Please do not pay again yet", timeout=20_000)
     expect(message).not_to_contain_text("no money was taken")
     expect(page.locator("#donate-submit")).to_be_disabled()  # while the page checks
-    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.",
-                                                            timeout=45_000)
+    expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=45_000)
     raised = before["raised"] + GIFT
     bar = page.locator(f"#needs-list [data-need='{need['need']}'] .need-amount")
     expect(bar).to_have_text(f"{money(raised, 'USD')} of {money(before['goal'], 'USD')}")
@@ -186,8 +183,11 @@ def test_after_a_gift_the_list_and_the_story_show_the_new_total_at_once(portal, 
 
     give(page, need["need"], "$25", "4242424242424242")
     expect(page.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
-    after = {**before, "totals": {**before["totals"], "raised": before["totals"]["raised"] + GIFT},
-             "donor_count": before["donor_count"] + 1}
+    after = {
+        **before,
+        "totals": {**before["totals"], "raised": before["totals"]["raised"] + GIFT},
+        "donor_count": before["donor_count"] + 1,
+    }
     expect(page.locator(".story-totals-text")).to_have_text(totals_text(after), timeout=45_000)
 
     # Back to the list: the new total, without waiting for the browser's copy to expire.
@@ -214,8 +214,7 @@ def test_the_thank_you_gives_a_reference_and_the_gift_joins_the_public_ledger(po
     success = page.locator("#donate-success")
     expect(success).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
     expect(success.locator(".receipt-ref")).to_have_text(intent)
-    expect(success.locator(".receipt-mail")).to_have_text(
-        "Stripe, our payment provider, e-mails your receipt to donor@example.com")
+    expect(success.locator(".receipt-mail")).to_have_text("Stripe, our payment provider, e-mails your receipt to donor@example.com")
     # Once counted, the gift is in the story's recent gifts, under the name the donor chose.
     first = page.locator("#gifts-list li").first
     expect(first.locator(".gift-name")).to_have_text("Friend from Chiang Mai", timeout=45_000)

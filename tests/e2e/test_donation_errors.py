@@ -14,8 +14,7 @@ SERVER_TEXT = "raw server text that the page must not show"
 
 
 def fake(status: int, **error) -> dict:
-    return {"status": status, "content_type": "application/json",
-            "body": json.dumps({"error": {"message": SERVER_TEXT, **error}})}
+    return {"status": status, "content_type": "application/json", "body": json.dumps({"error": {"message": SERVER_TEXT, **error}})}
 
 
 def open_form(page, portal, story_id: str) -> None:
@@ -58,31 +57,57 @@ def test_refusals_and_failures_read_as_what_to_do(portal, samples, page):
     open_form(page, portal, summary["id"])
     expect(page.locator("#donate-submit")).to_have_text("Give $25")
 
-    attempt(page, answer, fake(503, code="payments_unavailable"),
-            "Payments are briefly unavailable, and no money was taken. Please try again in a minute.")
+    attempt(
+        page,
+        answer,
+        fake(503, code="payments_unavailable"),
+        "Payments are briefly unavailable, and no money was taken. Please try again in a minute.",
+    )
     low, high = money(config["min_amount"]["USD"], "USD"), money(config["max_amount"]["USD"], "USD")
-    attempt(page, answer, fake(400, code="amount_out_of_range", parameter="amount"),
-            f"Gifts online can be from {low} to {high}. No money was taken.")
-    attempt(page, answer, fake(400, code="invalid_field", parameter="email"),
-            "Please check the email address and try again. No money was taken.")
-    attempt(page, answer, "abort",
-            "We could not reach the server. Check your connection and try again; no money was taken.")
-    attempt(page, answer, {"status": 500, "content_type": "text/plain", "body": "Internal Server Error"},
-            "Something went wrong on our side, and no money was taken. Please try again in a moment.")
+    attempt(
+        page,
+        answer,
+        fake(400, code="amount_out_of_range", parameter="amount"),
+        f"Gifts online can be from {low} to {high}. No money was taken.",
+    )
+    attempt(
+        page,
+        answer,
+        fake(400, code="invalid_field", parameter="email"),
+        "Please check the email address and try again. No money was taken.",
+    )
+    attempt(page, answer, "abort", "We could not reach the server. Check your connection and try again; no money was taken.")
+    attempt(
+        page,
+        answer,
+        {"status": 500, "content_type": "text/plain", "body": "Internal Server Error"},
+        "Something went wrong on our side, and no money was taken. Please try again in a moment.",
+    )
     expect(page.locator("#donate-message")).not_to_contain_text("HTTP")
     # Someone else gave in the meantime: the form offers what is still needed.
-    attempt(page, answer, fake(409, code="exceeds_remaining", remaining=1234),
-            "Only $12.34 is still needed for this. We have set your gift to that amount.")
+    attempt(
+        page,
+        answer,
+        fake(409, code="exceeds_remaining", remaining=1234),
+        "Only $12.34 is still needed for this. We have set your gift to that amount.",
+    )
     expect(page.locator("#donate-submit")).to_have_text("Give $12.34")
-    expect(page.locator(f"#donate-form input[name=need][value='{need['need']}'] ~ * .choice-sub")).to_have_text(
-        "$12.34 still needed")
+    expect(page.locator(f"#donate-form input[name=need][value='{need['need']}'] ~ * .choice-sub")).to_have_text("$12.34 still needed")
     # The card-testing defence refuses (429): when to try again, in minutes.
-    attempt(page, answer, fake(429, code="rate_limited", retry_after=1500),
-            "There have been too many donation attempts from your connection, so this one was not started and no "
-            "money was taken. Please try again in 25 minutes.")
-    attempt(page, answer, fake(429, code="busy", retry_after=40),
-            "We are receiving a very large number of donation attempts, so this one was not started and no money "
-            "was taken. Please try again in 1 minute.")
+    attempt(
+        page,
+        answer,
+        fake(429, code="rate_limited", retry_after=1500),
+        "There have been too many donation attempts from your connection, so this one was not started and no "
+        "money was taken. Please try again in 25 minutes.",
+    )
+    attempt(
+        page,
+        answer,
+        fake(429, code="busy", retry_after=40),
+        "We are receiving a very large number of donation attempts, so this one was not started and no money "
+        "was taken. Please try again in 1 minute.",
+    )
     assert answer["posts"] == 8
     # Every attempt carried a solved challenge of its own.
     assert len(set(answer["challenges"])) == 8 and all(answer["challenges"])
@@ -95,15 +120,20 @@ def test_refusals_in_thai(portal, samples, new_page):
     open_form(page, portal, summary["id"])
     expect(page.locator("html")).to_have_attribute("lang", "th")
 
-    attempt(page, answer, fake(503, code="payments_unavailable"),
-            "ระบบชำระเงินขัดข้องชั่วคราว ไม่มีการตัดเงิน โปรดลองอีกครั้งในอีกสักครู่")
-    attempt(page, answer, fake(400, code="invalid_field", parameter="display_name"),
-            "โปรดตรวจสอบชื่อที่ต้องการแสดงแล้วลองอีกครั้ง ไม่มีการตัดเงิน")
-    attempt(page, answer, {"status": 500, "content_type": "application/json", "body": "{}"},
-            "เกิดข้อผิดพลาดในระบบของเรา ไม่มีการตัดเงิน โปรดลองอีกครั้งในอีกสักครู่")
-    attempt(page, answer, fake(429, code="declined", retry_after=7200),
-            "บัตรที่ใช้จากการเชื่อมต่อของคุณถูกปฏิเสธหลายครั้ง จึงพักการชำระเงินใหม่ไว้ชั่วคราว ไม่มีการตัดเงิน "
-            "โปรดลองอีกครั้งในอีก 120 นาที หรือติดต่อเรา")
+    attempt(page, answer, fake(503, code="payments_unavailable"), "ระบบชำระเงินขัดข้องชั่วคราว ไม่มีการตัดเงิน โปรดลองอีกครั้งในอีกสักครู่")
+    attempt(page, answer, fake(400, code="invalid_field", parameter="display_name"), "โปรดตรวจสอบชื่อที่ต้องการแสดงแล้วลองอีกครั้ง ไม่มีการตัดเงิน")
+    attempt(
+        page,
+        answer,
+        {"status": 500, "content_type": "application/json", "body": "{}"},
+        "เกิดข้อผิดพลาดในระบบของเรา ไม่มีการตัดเงิน โปรดลองอีกครั้งในอีกสักครู่",
+    )
+    attempt(
+        page,
+        answer,
+        fake(429, code="declined", retry_after=7200),
+        "บัตรที่ใช้จากการเชื่อมต่อของคุณถูกปฏิเสธหลายครั้ง จึงพักการชำระเงินใหม่ไว้ชั่วคราว ไม่มีการตัดเงิน โปรดลองอีกครั้งในอีก 120 นาที หรือติดต่อเรา",
+    )
     expect(page.locator("#donate-message")).not_to_contain_text("HTTP")
 
 

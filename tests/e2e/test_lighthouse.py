@@ -30,9 +30,21 @@ def lighthouse(url: str, out, attempts: int = 3) -> dict:
 
 def run(url: str, out) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["node", CLI, url, "--quiet", "--output=json", f"--output-path={out}", f"--only-categories={','.join(CATEGORIES)}",
-         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking"],
-        env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=240)
+        [
+            "node",
+            CLI,
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking",
+        ],
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 @pytest.mark.skipif(not CLI, reason="lighthouse is not installed (npm i -D lighthouse@12.2.3, or LIGHTHOUSE=cli.js)")
@@ -43,10 +55,13 @@ def test_lighthouse_mobile_on_the_list_and_a_story(portal, samples, artifacts, t
         scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
         audits = report["audits"]
         cls = audits["cumulative-layout-shift"]["numericValue"]
-        lines.append(f"{name}: " + ", ".join(f"{c} {s}" for c, s in scores.items())
-                     + f"; CLS {cls:.3f}, LCP {audits['largest-contentful-paint']['numericValue']:.0f} ms, "
-                       f"TBT {audits['total-blocking-time']['numericValue']:.0f} ms, "
-                       f"FCP {audits['first-contentful-paint']['numericValue']:.0f} ms")
+        lines.append(
+            f"{name}: "
+            + ", ".join(f"{c} {s}" for c, s in scores.items())
+            + f"; CLS {cls:.3f}, LCP {audits['largest-contentful-paint']['numericValue']:.0f} ms, "
+            f"TBT {audits['total-blocking-time']['numericValue']:.0f} ms, "
+            f"FCP {audits['first-contentful-paint']['numericValue']:.0f} ms"
+        )
         failing = [a["id"] for a in audits.values() if a.get("score") == 0 and a.get("scoreDisplayMode") == "binary"]
         lines.append(f"  failing binary audits: {', '.join(sorted(failing)) or 'none'}")
         shifts = audits.get("layout-shifts", {}).get("details", {}).get("items", [])

@@ -41,8 +41,15 @@ def test_at_360px_map_buttons_and_narrative_share_a_screen_and_next_stays_put(po
 @pytest.mark.parametrize("lang", ["en", "th"])
 def test_nothing_overflows_at_320px(portal, samples, new_page, lang):
     page = new_page(viewport={"width": 320, "height": 640})
-    for path in ["/", story_url(portal, samples[0]["id"]).removeprefix(portal), "/about.html", "/money.html",
-                 "/faq.html", "/privacy.html", "/contact.html"]:
+    for path in [
+        "/",
+        story_url(portal, samples[0]["id"]).removeprefix(portal),
+        "/about.html",
+        "/money.html",
+        "/faq.html",
+        "/privacy.html",
+        "/contact.html",
+    ]:
         page.goto(f"{portal}{path}{'&' if '?' in path else '?'}lang={lang}")
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")

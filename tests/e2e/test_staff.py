@@ -99,8 +99,16 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     assert [m["kind"] for m in saved["journey"]] == [m[0] for m in MILESTONES]
     for m in saved["journey"]:  # placed on the privacy grid, as donors will see them
         assert (m["lat"], m["lon"]) == (coarsen(m["lat"]), coarsen(m["lon"]))
-    assert saved["needs"] == [{"need": "education", "title": "Cooking school", "goal": 45000, "raised": 0,
-                               "donor_count": 0, "description": "A year of classes and the tools of the trade."}]
+    assert saved["needs"] == [
+        {
+            "need": "education",
+            "title": "Cooking school",
+            "goal": 45000,
+            "raised": 0,
+            "donor_count": 0,
+            "description": "A year of classes and the tools of the trade.",
+        }
+    ]
     author.click("#submit")
     expect(author.locator("#save-status")).to_have_text("Submitted for review.")
 
@@ -126,8 +134,7 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     reviewer.click("#approve")
     expect(reviewer.locator("#action-status")).to_have_text("Approved.")
     reviewer.click("#publish")
-    expect(reviewer.locator("#action-status")).to_have_text(
-        "Record the survivor's consent (not expired) before publishing.")
+    expect(reviewer.locator("#action-status")).to_have_text("Record the survivor's consent (not expired) before publishing.")
     reviewer.fill("#consent-given", "2026-01")
     reviewer.fill("#consent-scope", "Story, map and updates on the portal")
     reviewer.fill("#consent-expires", "2028-01")
@@ -140,9 +147,14 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     rows = reviewer.locator("#history tr")
     expect(rows).to_have_count(6)
     steps = [(r.locator("td").nth(1).inner_text(), r.locator("td").nth(2).inner_text()) for r in rows.all()]
-    assert steps == [(f"{AUTHOR} (author)", "Created"), (f"{AUTHOR} (author)", "Edited"),
-                     (f"{AUTHOR} (author)", "Submitted for review"), (f"{REVIEWER} (reviewer)", "Approved"),
-                     (f"{REVIEWER} (reviewer)", "Consent recorded"), (f"{REVIEWER} (reviewer)", "Published")]
+    assert steps == [
+        (f"{AUTHOR} (author)", "Created"),
+        (f"{AUTHOR} (author)", "Edited"),
+        (f"{AUTHOR} (author)", "Submitted for review"),
+        (f"{REVIEWER} (reviewer)", "Approved"),
+        (f"{REVIEWER} (reviewer)", "Consent recorded"),
+        (f"{REVIEWER} (reviewer)", "Published"),
+    ]
     assert all(re.search(r"\d{4}.*UTC", r.locator("td").first.inner_text()) for r in rows.all())
     reviewer.screenshot(path=str(artifacts / "staff-review.png"), full_page=True)
 
@@ -175,10 +187,8 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     expect(donor.locator("#updates-list")).to_contain_text("March 2026")
     # ... and gives to it: Stripe, the webhook and the queue count the gift on the new story
     give(donor, "education", "$25", "4242424242424242")
-    expect(donor.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.",
-                                                           timeout=20_000)
-    expect(donor.locator("#needs-list [data-need='education'] .need-amount")).to_have_text("$25 of $450",
-                                                                                       timeout=45_000)
+    expect(donor.locator("#donate-success")).to_contain_text("Thank you! Your gift of $25 went through.", timeout=20_000)
+    expect(donor.locator("#needs-list [data-need='education'] .need-amount")).to_have_text("$25 of $450", timeout=45_000)
 
 
 def test_staff_pages_in_thai_pass_axe(portal, new_page):
@@ -206,8 +216,7 @@ def test_staff_pages_in_thai_pass_axe(portal, new_page):
 def test_no_principal_sees_how_to_sign_in_and_a_role_less_account_is_told(portal, new_page):
     page = new_page()
     page.goto(f"{portal}/staff/edit.html")
-    expect(page.locator("#page-status")).to_have_text(
-        "Sign in with your organisation account to write and review stories.")
+    expect(page.locator("#page-status")).to_have_text("Sign in with your organisation account to write and review stories.")
     expect(page.locator("#editor")).to_be_hidden()
     sign_in(page, portal, "Sam Okafor", "none")
     expect(page.locator("#page-status")).to_contain_text("Your account has no role here")

@@ -24,17 +24,21 @@ PAGES = ["/", "/about.html", "/money.html", "/faq.html", "/privacy.html", "/cont
 
 def slow_api(page, delay: float = 0.6) -> None:
     """The API answers after `delay` seconds: what arrives late must not move what is there."""
+
     def hold(route):
         time.sleep(delay)
         route.continue_()
+
     page.route("**/api/**", hold)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "laptop"])
 @pytest.mark.parametrize("lang", ["en", "th"])
 def test_the_list_and_a_story_do_not_move_while_they_load(portal, samples, new_page, viewport, lang):
-    for url, ready in ((f"{portal}/?lang={lang}", ".story-card"),
-                       (f"{story_url(portal, samples[0]['id'])}&lang={lang}", "#narrative-title")):
+    for url, ready in (
+        (f"{portal}/?lang={lang}", ".story-card"),
+        (f"{story_url(portal, samples[0]['id'])}&lang={lang}", "#narrative-title"),
+    ):
         page = new_page(viewport=viewport)
         page.add_init_script(SHIFTS)
         slow_api(page)

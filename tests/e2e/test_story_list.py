@@ -37,8 +37,10 @@ def expected_card(story: dict) -> dict:
         "origin": story["origin"]["label"],
         "headline": story["headline"],
         "href": f"story.html?id={story['id']}",
-        "needs": [{"need": n["need"], "amount": f"{money(n['raised'], cur)} of {money(n['goal'], cur)}",
-                   "now": min(n["raised"], n["goal"])} for n in story["needs"]],
+        "needs": [
+            {"need": n["need"], "amount": f"{money(n['raised'], cur)} of {money(n['goal'], cur)}", "now": min(n["raised"], n["goal"])}
+            for n in story["needs"]
+        ],
         "totals": f"{money(story['totals']['raised'], cur)} raised of {money(story['totals']['goal'], cur)} · {donors}",
         "cover": story["cover"]["alt"],
     }

@@ -162,8 +162,20 @@ def test_story_page_in_thai(portal, samples, page):
     page.locator(f"#steps-list li[data-index='{dated['order'] - 1}'] .link-button").click()
     # Thai months, Buddhist-era years: 2022-03 -> มีนาคม 2565
     year, month = map(int, dated["period"].split("-"))
-    thai_months = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
-                   "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
+    thai_months = [
+        "มกราคม",
+        "กุมภาพันธ์",
+        "มีนาคม",
+        "เมษายน",
+        "พฤษภาคม",
+        "มิถุนายน",
+        "กรกฎาคม",
+        "สิงหาคม",
+        "กันยายน",
+        "ตุลาคม",
+        "พฤศจิกายน",
+        "ธันวาคม",
+    ]
     expect(page.locator(".narrative-meta time")).to_have_text(f"{thai_months[month - 1]} {year + 543}")
 
 

@@ -96,13 +96,17 @@ def test_story_page_weight_time_to_narrative_and_screenshots(portal, samples, as
     phone.screenshot(path=artifacts / "story-map-360.png")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360, "nothing overflows 360 px"
 
-    report = [f"story page: {len(responses)} responses; HTML+JS+CSS+JSON+icons+basemap {budget / 1000:.1f} KB "
-              f"transferred (budget {BUDGET / 1000:.0f} KB), story images {images / 1000:.1f} KB",
-              f"first milestone's narrative visible {visible_at_ms:.0f} ms after navigation start "
-              f"({wall_ms:.0f} ms wall clock incl. the test's overhead)",
-              f"  {'sent':>10} {'decoded':>10}  {'encoding':8} {'type':24} file"]
-    report += [f"  {sent / 1000:7.1f} KB {raw / 1000:7.1f} KB  {enc:8} {kind:24} {name}"
-               for sent, raw, enc, kind, name in sorted(rows, reverse=True)]
+    report = [
+        f"story page: {len(responses)} responses; HTML+JS+CSS+JSON+icons+basemap {budget / 1000:.1f} KB "
+        f"transferred (budget {BUDGET / 1000:.0f} KB), story images {images / 1000:.1f} KB",
+        f"first milestone's narrative visible {visible_at_ms:.0f} ms after navigation start "
+        f"({wall_ms:.0f} ms wall clock incl. the test's overhead)",
+        f"  {'sent':>10} {'decoded':>10}  {'encoding':8} {'type':24} file",
+    ]
+    report += [
+        f"  {sent / 1000:7.1f} KB {raw / 1000:7.1f} KB  {enc:8} {kind:24} {name}"
+        for sent, raw, enc, kind, name in sorted(rows, reverse=True)
+    ]
     (artifacts / "story-page-weight.txt").write_text("\n".join(report) + "\n")
     with capsys.disabled():
         print("\n" + "\n".join(report))

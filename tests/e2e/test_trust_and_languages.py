@@ -42,8 +42,7 @@ def test_a_story_names_its_partner_and_who_checked_it(portal, samples, page):
     page.goto(story_url(portal, story["id"]))
     trust = page.locator("#story-trust")
     expect(trust).to_contain_text(f"Supported on the ground by {story['partner']}.")
-    expect(trust).to_contain_text(f"Story checked against the case file by {story['verified_by']}, "
-                                  f"{period(story['verified'])}.")
+    expect(trust).to_contain_text(f"Story checked against the case file by {story['verified_by']}, {period(story['verified'])}.")
     money_link = trust.get_by_role("link", name="How your money reaches them")
     expect(money_link).to_have_attribute("href", "money.html")  # English: no lang in the address
 
@@ -104,8 +103,7 @@ def test_static_pages_in_both_languages_linked_from_every_footer(portal, page, p
     expect(page.locator("[data-lang='th'] h1")).to_be_visible()
     expect(page.locator("[data-lang='en']")).to_be_hidden()
     assert page.url.endswith(f"{path}?lang=th")
-    assert page.locator(".footer-nav a").evaluate_all("els => els.map(a => a.getAttribute('href'))") == \
-        [f"{p}?lang=th" for p in PAGES]
+    assert page.locator(".footer-nav a").evaluate_all("els => els.map(a => a.getAttribute('href'))") == [f"{p}?lang=th" for p in PAGES]
     assert_no_violations(run_axe(page))
 
 

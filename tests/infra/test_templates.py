@@ -255,8 +255,7 @@ def test_security_properties_of_the_resources() -> None:
         "00000000-0000-0000-0000-000000000002",  # Cosmos DB Built-in Data Contributor
     ):
         assert fragment in everything, fragment
-    for name in ("map-assets", "payment-events", "secondchance", "stories",
-                 "stripe-secret-key", "stripe-webhook-secrets"):
+    for name in ("map-assets", "payment-events", "secondchance", "stories", "stripe-secret-key", "stripe-webhook-secrets"):
         assert f"'{name}'" in everything, name
     assert "'${paymentQueueName}-poison'" in texts["core/storage/storage-account.bicep"]
 
@@ -287,7 +286,6 @@ def test_parameters_file_matches_main_parameters() -> None:
     # Every required parameter (no default) is supplied by azd.
     required = set(re.findall(r"^param (\w+) \w+\s*$", main, flags=re.M))
     assert required <= set(params), required - set(params)
-
 
 
 HOOKS = ("preprovision", "postprovision", "postdeploy", "postdown")
@@ -361,8 +359,7 @@ def test_postprovision_writes_what_is_given_and_generates_the_card_testing_keys(
     assert post.decide(by_name["stripe-secret-key"], in_vault=False, given=key, ask=None) == key
     assert post.decide(by_name["stripe-secret-key"], in_vault=True, given="", ask=None) is None  # kept
     assert post.decide(by_name["stripe-secret-key"], in_vault=False, given="", ask=None) is None  # not asked: reported
-    asked = post.decide(by_name["stripe-webhook-secrets"], in_vault=False, given="",
-                        ask=lambda _: "wh" + "sec_one,wh" + "sec_two")
+    asked = post.decide(by_name["stripe-webhook-secrets"], in_vault=False, given="", ask=lambda _: "wh" + "sec_one,wh" + "sec_two")
     assert asked and asked.count(",") == 1
     with pytest.raises(Exception, match="does not look right"):
         post.decide(by_name["stripe-secret-key"], in_vault=False, given="pk_test_oops", ask=None)
@@ -406,8 +403,8 @@ def block(path: str, name: str) -> str:
     text = (INFRA / path).read_text(encoding="utf-8")
     start = re.search(rf"^resource {name} ", text, flags=re.M)
     assert start, f"no resource {name} in {path}"
-    end = re.search(r"^(resource|module|output|param|var) ", text[start.end():], flags=re.M)
-    return text[start.start(): start.end() + (end.start() if end else len(text))]
+    end = re.search(r"^(resource|module|output|param|var) ", text[start.end() :], flags=re.M)
+    return text[start.start() : start.end() + (end.start() if end else len(text))]
 
 
 def test_alerts_reach_a_person():
@@ -419,8 +416,11 @@ def test_alerts_reach_a_person():
     assert re.search(r"^param alertEmail string\s*$", main, flags=re.M)  # required: someone must be told
     params = json.loads((INFRA / "main.parameters.json").read_text(encoding="utf-8"))["parameters"]
     assert params["alertEmail"]["value"] == "${ALERT_EMAIL}"
-    alerts = [block(w, n) for kind in ("Microsoft.Insights/scheduledQueryRules", "Microsoft.Insights/metricAlerts")
-              for n, w in found.get(kind, [])]
+    alerts = [
+        block(w, n)
+        for kind in ("Microsoft.Insights/scheduledQueryRules", "Microsoft.Insights/metricAlerts")
+        for n, w in found.get(kind, [])
+    ]
     assert all("actionGroup" in a for a in alerts), "an alert that tells nobody"
 
 

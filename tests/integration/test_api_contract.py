@@ -49,13 +49,15 @@ def test_every_registered_route_is_documented_and_every_anonymous_one_says_so(ap
 
 
 def test_a_route_that_does_not_say_anonymous_needs_a_key():
-    code = ("import azure.functions as func, function_app\n"
-            "bp = func.Blueprint()\n"
-            "@bp.route(route='x')\n"
-            "def x(req): return func.HttpResponse('x')\n"
-            "function_app.app.register_functions(bp)\n"
-            "t = [f for f in function_app.app.get_functions() if f.get_function_name() == 'x'][0].get_trigger()\n"
-            "print(str(t.get_dict_repr()['authLevel']))")
+    code = (
+        "import azure.functions as func, function_app\n"
+        "bp = func.Blueprint()\n"
+        "@bp.route(route='x')\n"
+        "def x(req): return func.HttpResponse('x')\n"
+        "function_app.app.register_functions(bp)\n"
+        "t = [f for f in function_app.app.get_functions() if f.get_function_name() == 'x'][0].get_trigger()\n"
+        "print(str(t.get_dict_repr()['authLevel']))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().lower().endswith("function")
@@ -85,8 +87,13 @@ def test_every_documented_status_is_answered(api, stack, seeded, env, monkeypatc
 
     doc = requests.get(f"{api}/api/openapi.json").json()
     # The staff routes' statuses are answered in tests/integration/test_manage.py (signed-in sessions).
-    documented = {(path, method, status) for path, ops in doc["paths"].items() for method, op in ops.items()
-                  for status in op["responses"] if not path.startswith("/api/manage/")}
+    documented = {
+        (path, method, status)
+        for path, ops in doc["paths"].items()
+        for method, op in ops.items()
+        for status in op["responses"]
+        if not path.startswith("/api/manage/")
+    }
     published = next(s for s in seeded.values() if s.status == "published" and s.currency == "USD")
     fresh = story({"shelter": 600})
     store.upsert_story(fresh)
@@ -113,8 +120,7 @@ def test_every_documented_status_is_answered(api, stack, seeded, env, monkeypatc
     saw(d, "post", "400", post_donation(api, body, challenge=None))
     saw(d, "post", "404", post_donation(api, {**body, "story_id": "q" * 16}))
     saw(d, "post", "409", post_donation(api, {**body, "amount": 700}))
-    saw(d, "post", "413", requests.post(f"{api}{d}", data=b"{" + b" " * 5000 + b"}",
-                                       headers={"Idempotency-Key": str(uuid.uuid4())}))
+    saw(d, "post", "413", requests.post(f"{api}{d}", data=b"{" + b" " * 5000 + b"}", headers={"Idempotency-Key": str(uuid.uuid4())}))
     env(LIMIT_CLIENT_PER_HOUR="1")
     one = session_from(f"127.3.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}")
     assert post_donation(api, body, session=one).status_code == 201
@@ -146,8 +152,16 @@ def test_every_documented_status_is_answered(api, stack, seeded, env, monkeypatc
     saw("/api/openapi.json", "get", "200", requests.get(f"{api}/api/openapi.json"))
 
     w = "/api/webhooks/stripe"
-    event = json.dumps({"id": "evt_x", "object": "event", "type": "customer.created", "created": int(time.time()),
-                        "livemode": False, "data": {"object": {"id": "cus_1"}}})
+    event = json.dumps(
+        {
+            "id": "evt_x",
+            "object": "event",
+            "type": "customer.created",
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {"object": {"id": "cus_1"}},
+        }
+    )
     secret = stack.values["STRIPE_WEBHOOK_SECRETS"].split(",")[0]
 
     def webhook(payload: str) -> requests.Response:
@@ -159,9 +173,16 @@ def test_every_documented_status_is_answered(api, stack, seeded, env, monkeypatc
     conn = stack.values["AzureWebJobsStorage"]
     queue = conn.split("QueueEndpoint=")[1].split(";")[0]
     env(AzureWebJobsStorage=conn.replace(queue, "http://127.0.0.1:9/devstoreaccount1"))
-    handled = json.dumps({"id": "evt_y", "object": "event", "type": "payment_intent.succeeded",
-                          "created": int(time.time()), "livemode": False,
-                          "data": {"object": {"id": "pi_y", "object": "payment_intent"}}})
+    handled = json.dumps(
+        {
+            "id": "evt_y",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {"object": {"id": "pi_y", "object": "payment_intent"}},
+        }
+    )
     saw(w, "post", "503", webhook(handled))
     env()
 
@@ -170,7 +191,8 @@ def test_every_documented_status_is_answered(api, stack, seeded, env, monkeypatc
     saw("/api/health", "get", "503", requests.get(f"{api}/api/health"))
     env()
 
-    assert set(got) == documented, f"documented but not answered: {documented - set(got)}; " \
-                                   f"answered but not documented: {set(got) - documented}"
+    assert set(got) == documented, (
+        f"documented but not answered: {documented - set(got)}; answered but not documented: {set(got) - documented}"
+    )
     wrong = {k: v for k, v in got.items() if str(v) != k[2]}
     assert not wrong, f"answered with another status: {wrong}"

@@ -32,13 +32,17 @@ def body(s, amount=1000):
 
 
 def intents_for(stack, story_id: str) -> list:
-    return [i for i in stripe_api(stack.values).v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
-            if (i.to_dict().get("metadata") or {}).get("story_id") == story_id]
+    return [
+        i
+        for i in stripe_api(stack.values).v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+        if (i.to_dict().get("metadata") or {}).get("story_id") == story_id
+    ]
 
 
 @pytest.fixture
 def settings(monkeypatch):
     """Set defence settings for one test (devhost runs in this process and reads them on next use)."""
+
     def apply(**values):
         for name, value in values.items():
             monkeypatch.setenv(name, str(value))
@@ -76,8 +80,9 @@ def forged(stack, api) -> str:
 def expired(stack) -> str:
     import altcha
 
-    c = altcha.create_challenge(defence.ALGORITHM, 100, key_prefix="0", expires_at=int(time.time()) - 5,
-                                hmac_secret=stack.values["CHALLENGE_HMAC_KEY"])
+    c = altcha.create_challenge(
+        defence.ALGORITHM, 100, key_prefix="0", expires_at=int(time.time()) - 5, hmac_secret=stack.values["CHALLENGE_HMAC_KEY"]
+    )
     return altcha.Payload(c, altcha.solve_challenge(c)).to_base64()
 
 
@@ -91,9 +96,14 @@ def test_missing_forged_expired_wrong_and_replayed_challenges_get_4xx_and_no_int
     s = new_story()
     replayed = solved_challenge(api)
     assert post_donation(api, body(s), challenge=replayed).status_code == 201
-    cases = {"missing": (None, "challenge_required"), "forged": (forged(stack, api), "challenge_invalid"),
-             "expired": (expired(stack), "challenge_expired"), "wrong": (wrong_solution(api), "challenge_invalid"),
-             "replayed": (replayed, "challenge_used"), "garbage": ("bm90IGpzb24=", "challenge_invalid")}
+    cases = {
+        "missing": (None, "challenge_required"),
+        "forged": (forged(stack, api), "challenge_invalid"),
+        "expired": (expired(stack), "challenge_expired"),
+        "wrong": (wrong_solution(api), "challenge_invalid"),
+        "replayed": (replayed, "challenge_used"),
+        "garbage": ("bm90IGpzb24=", "challenge_invalid"),
+    }
     for name, (payload, code) in cases.items():
         r = post_donation(api, body(s), challenge=payload)
         assert r.status_code == 400, (name, r.text)
@@ -141,8 +151,7 @@ def test_declines_block_the_client_cancel_the_intent_and_raise_the_alarm(api, st
     # The same intent tried with two cards that decline: it is cancelled, its secret tests no more cards.
     for card in ("4000000000000002", "4000000000009995"):
         assert confirm_with_card(stack.values, first["payment_intent_id"], first["client_secret"], card)["error"]
-    wait_for(lambda: stripe_api(stack.values).v1.payment_intents.retrieve(first["payment_intent_id"]).status
-             == "canceled")
+    wait_for(lambda: stripe_api(stack.values).v1.payment_intents.retrieve(first["payment_intent_id"]).status == "canceled")
     # Two declines from this client: its next attempt is refused for the day.
     refused = post_donation(api, body(s), session=client)
     assert refused.status_code == 429 and refused.json()["error"]["code"] == "declined"
@@ -189,8 +198,7 @@ def test_no_raw_address_is_stored_or_logged(api, stack, caplog):
     caplog.set_level(logging.DEBUG)
     address = fresh_address()
     s = new_story()
-    made = post_donation(api, {**body(s), "display_name": "Somebody", "anonymous": False},
-                         session=session_from(address)).json()
+    made = post_donation(api, {**body(s), "display_name": "Somebody", "anonymous": False}, session=session_from(address)).json()
     confirm_with_card(stack.values, made["payment_intent_id"], made["client_secret"], "4000000000000002")
     made = post_donation(api, body(s), session=session_from(address)).json()
     confirm_with_card(stack.values, made["payment_intent_id"], made["client_secret"])

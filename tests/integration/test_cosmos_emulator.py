@@ -11,6 +11,7 @@ through the real SDK, so a missing or broken patch makes them fail:
   request and are atomic (a failing operation leaves no trace of the others);
 - the behaviours that already worked (409, 412, ORDER BY, COUNT, paging) still do.
 """
+
 import uuid
 
 import pytest
@@ -109,25 +110,27 @@ def test_replace_and_upsert_with_stale_etag_are_412(container):
     second = container.replace_item(first["id"], {**first, "v": 2})
     assert second["_etag"] != first["_etag"]
     with pytest.raises(CosmosAccessConditionFailedError) as info:
-        container.replace_item(first["id"], {**first, "v": 3},
-                               etag=first["_etag"], match_condition=MatchConditions.IfNotModified)
+        container.replace_item(first["id"], {**first, "v": 3}, etag=first["_etag"], match_condition=MatchConditions.IfNotModified)
     assert info.value.status_code == 412
     with pytest.raises(CosmosAccessConditionFailedError):
-        container.upsert_item({**first, "v": 4},
-                              etag=first["_etag"], match_condition=MatchConditions.IfNotModified)
+        container.upsert_item({**first, "v": 4}, etag=first["_etag"], match_condition=MatchConditions.IfNotModified)
     assert container.read_item(first["id"], partition_key=story)["v"] == 2
 
 
 def test_patch_item_operations(container):
     story = _story()
     doc = container.create_item(_item(story, count=1, tags=["a"], old="x", swap="before"))
-    patched = container.patch_item(doc["id"], story, [
-        {"op": "set", "path": "/status", "value": "open"},
-        {"op": "incr", "path": "/count", "value": 2},
-        {"op": "add", "path": "/tags/-", "value": "b"},
-        {"op": "remove", "path": "/old"},
-        {"op": "replace", "path": "/swap", "value": "after"},
-    ])
+    patched = container.patch_item(
+        doc["id"],
+        story,
+        [
+            {"op": "set", "path": "/status", "value": "open"},
+            {"op": "incr", "path": "/count", "value": 2},
+            {"op": "add", "path": "/tags/-", "value": "b"},
+            {"op": "remove", "path": "/old"},
+            {"op": "replace", "path": "/swap", "value": "after"},
+        ],
+    )
     assert patched["status"] == "open"
     assert patched["count"] == 3
     assert patched["tags"] == ["a", "b"]
@@ -135,16 +138,23 @@ def test_patch_item_operations(container):
     assert patched["swap"] == "after"
     assert container.read_item(doc["id"], partition_key=story)["count"] == 3
     with pytest.raises(CosmosAccessConditionFailedError):
-        container.patch_item(doc["id"], story, [{"op": "incr", "path": "/count", "value": 1}],
-                             etag=doc["_etag"], match_condition=MatchConditions.IfNotModified)
+        container.patch_item(
+            doc["id"],
+            story,
+            [{"op": "incr", "path": "/count", "value": 1}],
+            etag=doc["_etag"],
+            match_condition=MatchConditions.IfNotModified,
+        )
     # conditional patch: the predicate keeps its case ('Open' is not 'open')
     container.patch_item(doc["id"], story, [{"op": "set", "path": "/status", "value": "Open"}])
-    again = container.patch_item(doc["id"], story, [{"op": "incr", "path": "/count", "value": 1}],
-                                 filter_predicate="FROM c WHERE c.status = 'Open'")
+    again = container.patch_item(
+        doc["id"], story, [{"op": "incr", "path": "/count", "value": 1}], filter_predicate="FROM c WHERE c.status = 'Open'"
+    )
     assert again["count"] == 4
     with pytest.raises(CosmosAccessConditionFailedError):
-        container.patch_item(doc["id"], story, [{"op": "incr", "path": "/count", "value": 1}],
-                             filter_predicate="FROM c WHERE c.status = 'open'")
+        container.patch_item(
+            doc["id"], story, [{"op": "incr", "path": "/count", "value": 1}], filter_predicate="FROM c WHERE c.status = 'open'"
+        )
 
 
 # --- queries ---------------------------------------------------------------------
@@ -159,23 +169,26 @@ def test_query_with_partition_key_only_returns_that_partition(container):
         container.create_item(_item(other, kind=marker, n=i))
 
     # the WHERE clause does not mention storyId
-    rows = list(container.query_items(
-        "SELECT * FROM c WHERE c.kind = @kind",
-        parameters=[{"name": "@kind", "value": marker}],
-        partition_key=story,
-    ))
+    rows = list(
+        container.query_items(
+            "SELECT * FROM c WHERE c.kind = @kind",
+            parameters=[{"name": "@kind", "value": marker}],
+            partition_key=story,
+        )
+    )
     assert len(rows) == 3
     assert {r["storyId"] for r in rows} == {story}
 
-    count = list(container.query_items(
-        "SELECT VALUE COUNT(1) FROM c", partition_key=other))
+    count = list(container.query_items("SELECT VALUE COUNT(1) FROM c", partition_key=other))
     assert count == [2]
 
-    everywhere = list(container.query_items(
-        "SELECT * FROM c WHERE c.kind = @kind",
-        parameters=[{"name": "@kind", "value": marker}],
-        enable_cross_partition_query=True,
-    ))
+    everywhere = list(
+        container.query_items(
+            "SELECT * FROM c WHERE c.kind = @kind",
+            parameters=[{"name": "@kind", "value": marker}],
+            enable_cross_partition_query=True,
+        )
+    )
     assert len(everywhere) == 5
 
 
@@ -186,19 +199,26 @@ def test_cross_partition_order_by_count_and_paging(container):
         container.create_item(_item(stories[i % 2], kind=marker, n=i))
     params = [{"name": "@kind", "value": marker}]
 
-    ordered = [r["n"] for r in container.query_items(
-        "SELECT * FROM c WHERE c.kind = @kind ORDER BY c.n DESC",
-        parameters=params, enable_cross_partition_query=True)]
+    ordered = [
+        r["n"]
+        for r in container.query_items(
+            "SELECT * FROM c WHERE c.kind = @kind ORDER BY c.n DESC", parameters=params, enable_cross_partition_query=True
+        )
+    ]
     assert ordered == [4, 3, 2, 1, 0]
 
-    count = list(container.query_items(
-        "SELECT VALUE COUNT(1) FROM c WHERE c.kind = @kind",
-        parameters=params, enable_cross_partition_query=True))
+    count = list(
+        container.query_items(
+            "SELECT VALUE COUNT(1) FROM c WHERE c.kind = @kind", parameters=params, enable_cross_partition_query=True
+        )
+    )
     assert count == [5]
 
     pager = container.query_items(
         "SELECT * FROM c WHERE c.kind = @kind ORDER BY c.n",
-        parameters=params, enable_cross_partition_query=True, max_item_count=2,
+        parameters=params,
+        enable_cross_partition_query=True,
+        max_item_count=2,
     ).by_page()
     first_page = list(next(pager))
     assert [r["n"] for r in first_page] == [0, 1]
@@ -206,14 +226,18 @@ def test_cross_partition_order_by_count_and_paging(container):
     assert token
     rest = container.query_items(
         "SELECT * FROM c WHERE c.kind = @kind ORDER BY c.n",
-        parameters=params, enable_cross_partition_query=True, max_item_count=2,
+        parameters=params,
+        enable_cross_partition_query=True,
+        max_item_count=2,
     ).by_page(token)
     assert [r["n"] for page in rest for r in page] == [2, 3, 4]
 
     # paging inside one partition keeps to that partition
     pages = container.query_items(
         "SELECT * FROM c WHERE c.kind = @kind ORDER BY c.n",
-        parameters=params, partition_key=stories[0], max_item_count=2,
+        parameters=params,
+        partition_key=stories[0],
+        max_item_count=2,
     ).by_page()
     assert [[r["n"] for r in page] for page in pages] == [[0, 2], [4]]
 
@@ -225,12 +249,14 @@ def test_batch_success_is_applied(container):
     story = _story()
     existing = container.create_item(_item(story, title="old", views=1))
     new_id = uuid.uuid4().hex
-    results = container.execute_item_batch([
-        ("create", (_item(story, new_id, title="new"),)),
-        ("replace", (existing["id"], {**existing, "title": "replaced"}),
-         {"if_match_etag": existing["_etag"]}),
-        ("patch", (existing["id"], [{"op": "incr", "path": "/views", "value": 5}])),
-    ], partition_key=story)
+    results = container.execute_item_batch(
+        [
+            ("create", (_item(story, new_id, title="new"),)),
+            ("replace", (existing["id"], {**existing, "title": "replaced"}), {"if_match_etag": existing["_etag"]}),
+            ("patch", (existing["id"], [{"op": "incr", "path": "/views", "value": 5}])),
+        ],
+        partition_key=story,
+    )
 
     assert [r["statusCode"] for r in results] == [201, 200, 200]
     assert results[0]["resourceBody"]["id"] == new_id
@@ -247,19 +273,29 @@ def test_batch_supports_every_operation_type(container):
     a = container.create_item(_item(story, n=1))
     b = container.create_item(_item(story, n=1))
     c = container.create_item(_item(story, n=1, gone="x"))
-    results = container.execute_item_batch([
-        ("upsert", (_item(story, "upserted", n=10),)),
-        ("read", (a["id"],)),
-        ("delete", (b["id"],), {"if_match_etag": b["_etag"]}),
-        ("patch", (c["id"], [
-            {"op": "set", "path": "/s", "value": "v"},
-            {"op": "incr", "path": "/n", "value": 2},
-            {"op": "add", "path": "/list", "value": [1]},
-            {"op": "remove", "path": "/gone"},
-            {"op": "replace", "path": "/n", "value": 7},
-        ]), {"if_match_etag": c["_etag"]}),
-        ("upsert", ({**a, "n": 2},), {"if_match_etag": a["_etag"]}),
-    ], partition_key=story)
+    results = container.execute_item_batch(
+        [
+            ("upsert", (_item(story, "upserted", n=10),)),
+            ("read", (a["id"],)),
+            ("delete", (b["id"],), {"if_match_etag": b["_etag"]}),
+            (
+                "patch",
+                (
+                    c["id"],
+                    [
+                        {"op": "set", "path": "/s", "value": "v"},
+                        {"op": "incr", "path": "/n", "value": 2},
+                        {"op": "add", "path": "/list", "value": [1]},
+                        {"op": "remove", "path": "/gone"},
+                        {"op": "replace", "path": "/n", "value": 7},
+                    ],
+                ),
+                {"if_match_etag": c["_etag"]},
+            ),
+            ("upsert", ({**a, "n": 2},), {"if_match_etag": a["_etag"]}),
+        ],
+        partition_key=story,
+    )
 
     assert [r["statusCode"] for r in results] == [201, 200, 204, 200, 200]
     assert results[1]["resourceBody"]["n"] == 1
@@ -276,12 +312,15 @@ def test_batch_failing_create_rolls_back_everything(container):
     existing = container.create_item(_item(story, n=1))
     new_id = uuid.uuid4().hex
     with pytest.raises(CosmosBatchOperationError) as info:
-        container.execute_item_batch([
-            ("create", (_item(story, new_id),)),
-            ("patch", (existing["id"], [{"op": "incr", "path": "/n", "value": 1}])),
-            ("create", (_item(story, existing["id"]),)),  # duplicate id -> 409
-            ("create", (_item(story),)),
-        ], partition_key=story)
+        container.execute_item_batch(
+            [
+                ("create", (_item(story, new_id),)),
+                ("patch", (existing["id"], [{"op": "incr", "path": "/n", "value": 1}])),
+                ("create", (_item(story, existing["id"]),)),  # duplicate id -> 409
+                ("create", (_item(story),)),
+            ],
+            partition_key=story,
+        )
 
     err = info.value
     assert err.error_index == 2
@@ -308,11 +347,14 @@ def test_batch_with_stale_etag_fails_and_applies_nothing(container, op):
     }[op]
     new_id = uuid.uuid4().hex
     with pytest.raises(CosmosBatchOperationError) as info:
-        container.execute_item_batch([
-            ("create", (_item(story, new_id),)),
-            ("replace", (other["id"], {**other, "v": 9})),
-            failing,
-        ], partition_key=story)
+        container.execute_item_batch(
+            [
+                ("create", (_item(story, new_id),)),
+                ("replace", (other["id"], {**other, "v": 9})),
+                failing,
+            ],
+            partition_key=story,
+        )
 
     err = info.value
     assert err.error_index == 2
@@ -348,16 +390,14 @@ def test_batch_uses_the_request_partition_key(container):
     elsewhere = container.create_item(_item(other, n=1))
     # the id exists, but in another logical partition: not visible to this batch
     with pytest.raises(CosmosBatchOperationError) as info:
-        container.execute_item_batch(
-            [("patch", (elsewhere["id"], [{"op": "incr", "path": "/n", "value": 1}]))],
-            partition_key=story)
+        container.execute_item_batch([("patch", (elsewhere["id"], [{"op": "incr", "path": "/n", "value": 1}]))], partition_key=story)
     assert info.value.status_code == 404
     assert container.read_item(elsewhere["id"], partition_key=other)["n"] == 1
 
     # same id created in this batch's partition: independent of the other one
     results = container.execute_item_batch(
-        [("create", (_item(story, elsewhere["id"], n=5),)), ("read", (elsewhere["id"],))],
-        partition_key=story)
+        [("create", (_item(story, elsewhere["id"], n=5),)), ("read", (elsewhere["id"],))], partition_key=story
+    )
     assert [r["statusCode"] for r in results] == [201, 200]
     assert results[1]["resourceBody"]["n"] == 5
     assert container.read_item(elsewhere["id"], partition_key=other)["n"] == 1

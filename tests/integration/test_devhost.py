@@ -31,8 +31,10 @@ def http_host(stack, tmp_path):
 
     @app.route(route="echo/{name}", methods=["GET", "POST"])
     def echo(req: func.HttpRequest) -> func.HttpResponse:
-        return func.HttpResponse(json.dumps({"name": req.route_params["name"], "q": dict(req.params),
-                                             "body": req.get_body().decode()}), mimetype="application/json")
+        return func.HttpResponse(
+            json.dumps({"name": req.route_params["name"], "q": dict(req.params), "body": req.get_body().decode()}),
+            mimetype="application/json",
+        )
 
     @app.route(route="files/{*rest}", methods=["GET"])
     def files(req: func.HttpRequest) -> func.HttpResponse:
@@ -102,8 +104,14 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
-FAST_QUEUES = {"messageEncoding": "base64", "maxDequeueCount": 5, "visibilityTimeout": "00:00:00.2",
-               "batchSize": 4, "newBatchThreshold": 2, "maxPollingInterval": "00:00:00.2"}
+FAST_QUEUES = {
+    "messageEncoding": "base64",
+    "maxDequeueCount": 5,
+    "visibilityTimeout": "00:00:00.2",
+    "batchSize": 4,
+    "newBatchThreshold": 2,
+    "maxPollingInterval": "00:00:00.2",
+}
 
 
 def test_failing_message_ends_in_poison_after_max_dequeue_count(stack):

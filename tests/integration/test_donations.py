@@ -12,8 +12,7 @@ from tests.factories import post_donation, solved_challenge
 
 
 def _open(seeded, currency="USD"):
-    story = next(s for s in seeded.values() if s.status in PUBLIC_STATUSES and s.currency == currency
-                 and any(n.open for n in s.needs))
+    story = next(s for s in seeded.values() if s.status in PUBLIC_STATUSES and s.currency == currency and any(n.open for n in s.needs))
     return story, next(n for n in story.needs if n.open)
 
 
@@ -25,8 +24,18 @@ def test_creates_a_payment_intent_with_metadata_and_no_survivor_data(api, stack,
     import stripe
 
     story, need = _open(seeded)
-    r = _post(api, {"story_id": story.id, "need": need.need, "amount": 2500, "currency": "usd",
-                    "display_name": "Ana", "anonymous": False, "email": "ana@example.org"})
+    r = _post(
+        api,
+        {
+            "story_id": story.id,
+            "need": need.need,
+            "amount": 2500,
+            "currency": "usd",
+            "display_name": "Ana",
+            "anonymous": False,
+            "email": "ana@example.org",
+        },
+    )
     assert r.status_code == 201, r.text
     body = r.json()
     assert set(body) == {"payment_intent_id", "client_secret", "publishable_key", "amount", "currency"}
@@ -67,13 +76,17 @@ def test_more_than_remaining_is_409_with_the_remaining_amount(api, seeded):
     remaining = next(n["remaining"] for n in current["needs"] if n["need"] == need.need)
     r = _post(api, {"story_id": story.id, "need": need.need, "amount": remaining + 1, "currency": "USD"})
     assert r.status_code == 409
-    assert r.json()["error"] == {"code": "exceeds_remaining", "message": r.json()["error"]["message"],
-                                 "remaining": remaining}
+    assert r.json()["error"] == {"code": "exceeds_remaining", "message": r.json()["error"]["message"], "remaining": remaining}
 
 
 def test_funded_need_is_409(api, seeded):
-    story = next(s for s in seeded.values() if s.status in PUBLIC_STATUSES
-                 for n in requests.get(f"{api}/api/stories/{s.id}").json()["needs"] if not n["open"])
+    story = next(
+        s
+        for s in seeded.values()
+        if s.status in PUBLIC_STATUSES
+        for n in requests.get(f"{api}/api/stories/{s.id}").json()["needs"]
+        if not n["open"]
+    )
     need = next(n for n in requests.get(f"{api}/api/stories/{story.id}").json()["needs"] if not n["open"])
     r = _post(api, {"story_id": story.id, "need": need["need"], "amount": 1000, "currency": story.currency})
     assert r.status_code == 409 and r.json()["error"]["code"] == "need_funded"
@@ -133,8 +146,9 @@ def test_hidden_stories_cannot_receive_donations(api, seeded):
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1,2]", b'{"amount": 1e400}', b"\xff\xfe", b"[" * 3000])
 def test_malformed_json_is_400(api, raw):
-    r = requests.post(f"{api}/api/donations", data=raw, headers={"Idempotency-Key": str(uuid.uuid4()),
-                                                                 "Content-Type": "application/json"})
+    r = requests.post(
+        f"{api}/api/donations", data=raw, headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"}
+    )
     assert r.status_code == 400 and r.json()["error"]["code"] in {"invalid_json", "invalid_body", "invalid_field"}
 
 
@@ -152,11 +166,23 @@ def test_config_tells_the_portal_how_to_pay(api, stack):
 
 
 def test_a_display_name_naming_the_survivor_is_refused(api, seeded):
-    story = next(s for s in seeded.values() if s.status in PUBLIC_STATUSES and s.sensitive_terms
-                 and s.currency == "USD" and any(n.remaining >= 500 for n in s.needs))
+    story = next(
+        s
+        for s in seeded.values()
+        if s.status in PUBLIC_STATUSES and s.sensitive_terms and s.currency == "USD" and any(n.remaining >= 500 for n in s.needs)
+    )
     need = next(n for n in story.needs if n.remaining >= 500)
     term = story.sensitive_terms[0]
-    r = _post(api, {"story_id": story.id, "need": need.need, "amount": 500, "currency": "USD",
-                    "display_name": f"For {term.upper()}", "anonymous": False})
+    r = _post(
+        api,
+        {
+            "story_id": story.id,
+            "need": need.need,
+            "amount": 500,
+            "currency": "USD",
+            "display_name": f"For {term.upper()}",
+            "anonymous": False,
+        },
+    )
     assert r.status_code == 400 and r.json()["error"]["parameter"] == "display_name", r.text
     assert term.lower() not in r.text.lower()  # the answer does not repeat it

@@ -18,8 +18,7 @@ def test_health_is_200_when_everything_is_up(api):
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "healthy"
-    assert {k: v["status"] for k, v in body["dependencies"].items()} == {"cosmos": "up", "storage": "up",
-                                                                        "stripe": "up"}
+    assert {k: v["status"] for k, v in body["dependencies"].items()} == {"cosmos": "up", "storage": "up", "stripe": "up"}
 
 
 def _free_port() -> int:
@@ -30,8 +29,9 @@ def _free_port() -> int:
 
 def test_health_is_503_naming_cosmos_when_the_emulator_is_stopped(stack, monkeypatch, tmp_path):
     port = _free_port()
-    cosmos = Service("cosmos-stopped", [str(ROOT / "node_modules/.bin/cosmosdb-server"), "--host", "127.0.0.1",
-                                        "-p", str(port)], [port])
+    cosmos = Service(
+        "cosmos-stopped", [str(ROOT / "node_modules/.bin/cosmosdb-server"), "--host", "127.0.0.1", "-p", str(port)], [port]
+    )
     cosmos.start(tmp_path)
     cosmos.wait()
     monkeypatch.setenv("COSMOS_ENDPOINT", f"https://127.0.0.1:{port}/")
@@ -67,10 +67,13 @@ def _health_with(monkeypatch, **settings: str) -> func.HttpResponse:
 
 def test_health_is_503_naming_stripe_while_secrets_are_unresolved_key_vault_references(stack, monkeypatch):
     """As on the first start in Azure before the secrets exist: the app settings hold the references themselves."""
-    resp = _health_with(monkeypatch, STRIPE_SECRET_KEY=KEY_VAULT_REFERENCE.format("stripe-secret-key"),
-                        STRIPE_WEBHOOK_SECRETS=KEY_VAULT_REFERENCE.format("stripe-webhook-secrets"),
-                        CLIENT_HASH_KEY=KEY_VAULT_REFERENCE.format("client-hash-key"),
-                        CHALLENGE_HMAC_KEY=KEY_VAULT_REFERENCE.format("challenge-hmac-key"))
+    resp = _health_with(
+        monkeypatch,
+        STRIPE_SECRET_KEY=KEY_VAULT_REFERENCE.format("stripe-secret-key"),
+        STRIPE_WEBHOOK_SECRETS=KEY_VAULT_REFERENCE.format("stripe-webhook-secrets"),
+        CLIENT_HASH_KEY=KEY_VAULT_REFERENCE.format("client-hash-key"),
+        CHALLENGE_HMAC_KEY=KEY_VAULT_REFERENCE.format("challenge-hmac-key"),
+    )
     assert resp.status_code == 503
     body = json.loads(resp.get_body())
     assert body["status"] == "unhealthy"
@@ -81,8 +84,7 @@ def test_health_is_503_naming_stripe_while_secrets_are_unresolved_key_vault_refe
 
 
 def test_health_names_stripe_for_each_empty_or_unresolved_setting(stack, monkeypatch):
-    for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRETS", "CLIENT_HASH_KEY",
-                 "CHALLENGE_HMAC_KEY"):
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRETS", "CLIENT_HASH_KEY", "CHALLENGE_HMAC_KEY"):
         for value in ("", KEY_VAULT_REFERENCE.format("x")):
             resp = _health_with(monkeypatch, **{name: value})
             assert resp.status_code == 503, (name, value)

@@ -49,15 +49,15 @@ def wait_for(predicate, timeout: float = 8.0, every: float = 0.1):
 
 
 def new_intent(client, amount: int = 2500, **params):
-    return client.v1.payment_intents.create(params={"amount": amount, "currency": "usd",
-                                                    "payment_method_types": ["card"], **params})
+    return client.v1.payment_intents.create(params={"amount": amount, "currency": "usd", "payment_method_types": ["card"], **params})
 
 
 def pay(base, auth, intent_id: str, number: str) -> requests.Response:
     """Confirm with the card's details in payment_method_data, as a server-side integration would."""
     card = {f"payment_method_data[card][{k}]": str(v) for k, v in {"number": number, **EXPIRES}.items()}
-    return requests.post(f"{base}/v1/payment_intents/{intent_id}/confirm", auth=auth,
-                         data={"payment_method_data[type]": "card", **card}, timeout=10)
+    return requests.post(
+        f"{base}/v1/payment_intents/{intent_id}/confirm", auth=auth, data={"payment_method_data[type]": "card", **card}, timeout=10
+    )
 
 
 def paid_intent(client, base, auth, amount: int = 5000, number: str = "4242424242424242", **params) -> dict:
@@ -88,22 +88,19 @@ DECLINED = [  # number, code, decline_code, message (Stripe's testing docs)
     ("4000000000009995", "card_declined", "insufficient_funds", "Your card has insufficient funds."),
     ("4000000000000069", "expired_card", None, "Your card has expired."),
     ("4000000000000127", "incorrect_cvc", None, "Your card's security code is incorrect."),
-    ("4000000000000119", "processing_error", None,
-     "An error occurred while processing your card. Try again in a little bit."),
+    ("4000000000000119", "processing_error", None, "An error occurred while processing your card. Try again in a little bit."),
     ("4000000000000341", "card_declined", "generic_decline", "Your card was declined."),
 ]
 
 
 @pytest.mark.parametrize("number,code,decline_code,message", DECLINED, ids=[d[0][-4:] for d in DECLINED])
-def test_a_declining_card_is_a_402_card_error_and_leaves_the_intent_unpaid(client, base, auth, number, code,
-                                                                        decline_code, message):
+def test_a_declining_card_is_a_402_card_error_and_leaves_the_intent_unpaid(client, base, auth, number, code, decline_code, message):
     intent = new_intent(client, metadata={"story_id": "s-decline"})
     r = pay(base, auth, intent.id, number)
 
     assert r.status_code == 402, r.text
     error = r.json()["error"]
-    assert (error["type"], error["code"], error.get("decline_code"), error["message"]) == (
-        "card_error", code, decline_code, message)
+    assert (error["type"], error["code"], error.get("decline_code"), error["message"]) == ("card_error", code, decline_code, message)
     assert error["charge"].startswith("ch_")
     assert error["payment_method"]["card"]["last4"] == number[-4:]
     assert error["payment_intent"]["id"] == intent.id
@@ -115,7 +112,11 @@ def test_a_declining_card_is_a_402_card_error_and_leaves_the_intent_unpaid(clien
     assert after["amount_received"] == 0
     failure = after["last_payment_error"]
     assert (failure["type"], failure["code"], failure.get("decline_code"), failure["message"]) == (
-        "card_error", code, decline_code, message)
+        "card_error",
+        code,
+        decline_code,
+        message,
+    )
     assert failure["charge"] == error["charge"] == after["latest_charge"]
     assert failure["payment_method"]["card"]["last4"] == number[-4:]
     assert failure["payment_method"]["card"]["fingerprint"] == error["payment_method"]["card"]["fingerprint"]
@@ -127,10 +128,20 @@ def test_a_declining_card_is_a_402_card_error_and_leaves_the_intent_unpaid(clien
 def test_stripe_js_confirm_with_the_publishable_key_declines_0002(stack, client, base):
     """What the portal's Stripe.js shim sends: JSON with the publishable key and the client secret."""
     intent = new_intent(client)
-    r = requests.post(f"{base}/v1/payment_intents/{intent.id}/confirm", timeout=10, data=json.dumps({
-        "key": stack.values["STRIPE_PUBLISHABLE_KEY"], "client_secret": intent.client_secret,
-        "payment_method_data": {"type": "card", "card": {"number": "4000000000000002", "exp_month": "12",
-                                                         "exp_year": "34", "cvc": "123"}}}))
+    r = requests.post(
+        f"{base}/v1/payment_intents/{intent.id}/confirm",
+        timeout=10,
+        data=json.dumps(
+            {
+                "key": stack.values["STRIPE_PUBLISHABLE_KEY"],
+                "client_secret": intent.client_secret,
+                "payment_method_data": {
+                    "type": "card",
+                    "card": {"number": "4000000000000002", "exp_month": "12", "exp_year": "34", "cvc": "123"},
+                },
+            }
+        ),
+    )
     assert r.status_code == 402
     assert (r.json()["error"]["type"], r.json()["error"]["decline_code"]) == ("card_error", "generic_decline")
 
@@ -141,18 +152,20 @@ def test_create_with_confirm_and_a_payment_method_declines_the_same(client, numb
     with pytest.raises(stripe.CardError) as raised:
         new_intent(client, payment_method=pm.id, confirm=True)
     assert raised.value.http_status == 402
-    assert (raised.value.code, raised.value.error.decline_code, raised.value.error.message) == (
-        code, decline_code, message)
+    assert (raised.value.code, raised.value.error.decline_code, raised.value.error.message) == (code, decline_code, message)
     intent = raised.value.error.payment_intent
     assert intent.status == "requires_payment_method"
     assert intent.last_payment_error.payment_method.id == pm.id
 
 
-@pytest.mark.parametrize("test_pm,code,decline_code", [
-    ("pm_card_visa_chargeDeclined", "card_declined", "generic_decline"),
-    ("pm_card_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"),
-    ("pm_card_chargeDeclinedExpiredCard", "expired_card", None),
-])
+@pytest.mark.parametrize(
+    "test_pm,code,decline_code",
+    [
+        ("pm_card_visa_chargeDeclined", "card_declined", "generic_decline"),
+        ("pm_card_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"),
+        ("pm_card_chargeDeclinedExpiredCard", "expired_card", None),
+    ],
+)
 def test_stripes_test_payment_method_ids_decline(client, test_pm, code, decline_code):
     with pytest.raises(stripe.CardError) as raised:
         new_intent(client, payment_method=test_pm, confirm=True)
@@ -171,7 +184,9 @@ def test_a_decline_emits_payment_failed_with_the_error(client, base, auth, since
     assert failed["status"] == "requires_payment_method"
     assert failed["metadata"] == {"story_id": "s-failed"}
     assert (failed["last_payment_error"]["code"], failed["last_payment_error"]["decline_code"]) == (
-        "card_declined", "insufficient_funds")
+        "card_declined",
+        "insufficient_funds",
+    )
     assert failed["last_payment_error"]["payment_method"]["card"]["last4"] == "9995"
 
 
@@ -195,8 +210,7 @@ def test_0341_attaches_to_a_customer_but_charging_it_fails(client):
     assert (raised.value.code, raised.value.error.decline_code) == ("card_declined", "generic_decline")
 
     # whereas the other declining cards are refused when attached, with their own codes
-    expired = client.v1.payment_methods.create(params={"type": "card",
-                                                       "card": {"number": "4000000000000069", **EXPIRES}})
+    expired = client.v1.payment_methods.create(params={"type": "card", "card": {"number": "4000000000000069", **EXPIRES}})
     with pytest.raises(stripe.CardError) as refused:
         client.v1.payment_methods.attach(expired.id, params={"customer": customer.id})
     assert refused.value.code == "expired_card"
@@ -211,7 +225,11 @@ def test_0259_succeeds_and_is_then_disputed_as_fraudulent(client, base, auth, si
     dispute = disputes[0].to_dict()
     assert dispute["id"].startswith("du_") and dispute["object"] == "dispute"
     assert (dispute["reason"], dispute["status"], dispute["amount"], dispute["currency"]) == (
-        "fraudulent", "needs_response", 3300, "usd")
+        "fraudulent",
+        "needs_response",
+        3300,
+        "usd",
+    )
     assert (dispute["charge"], dispute["payment_intent"]) == (intent["latest_charge"], intent["id"])
     assert dispute["livemode"] is False and dispute["metadata"] == {} and dispute["evidence"] == {}
     assert dispute["is_charge_refundable"] is False and dispute["created"] >= since
@@ -221,6 +239,7 @@ def test_0259_succeeds_and_is_then_disputed_as_fraudulent(client, base, auth, si
 
 
 # -- 2. a succeeded intent and its charge ------------------------------------------------------------------
+
 
 def test_a_succeeded_intent_has_amount_received_and_an_expandable_latest_charge(client, base, auth):
     intent = paid_intent(client, base, auth, amount=4200, metadata={"story_id": "s-charge", "need": "food"})
@@ -238,6 +257,7 @@ def test_a_succeeded_intent_has_amount_received_and_an_expandable_latest_charge(
     assert charge["metadata"] == {}  # Stripe does not copy the intent's metadata onto the charge
     assert expanded.metadata.to_dict() == {"story_id": "s-charge", "need": "food"}
     assert charge["payment_method_details"]["card"]["last4"] == "4242"
+
     # the fingerprint identifies the card number, whichever PaymentMethod carries it
     def fingerprint(number):
         return client.v1.payment_methods.create(params={"type": "card", "card": {"number": number, **EXPIRES}}).card.fingerprint
@@ -246,12 +266,12 @@ def test_a_succeeded_intent_has_amount_received_and_an_expandable_latest_charge(
     assert charge["payment_method_details"]["card"]["fingerprint"] != fingerprint("4000000000000002")
 
     # the same over plain HTTP, with expand[]=
-    r = requests.get(f"{base}/v1/payment_intents/{intent['id']}", params={"expand[]": "latest_charge"}, auth=auth,
-                     timeout=10)
+    r = requests.get(f"{base}/v1/payment_intents/{intent['id']}", params={"expand[]": "latest_charge"}, auth=auth, timeout=10)
     assert r.json()["latest_charge"]["id"] == intent["latest_charge"]
 
 
 # -- 3. refunds --------------------------------------------------------------------------------------------
+
 
 def test_partial_refunds_then_the_remainder_then_nothing_more(client, base, auth, since):
     intent = paid_intent(client, base, auth, amount=5000, metadata={"story_id": "s-refund"})
@@ -277,8 +297,11 @@ def test_partial_refunds_then_the_remainder_then_nothing_more(client, base, auth
     assert sorted(e["data"]["object"]["amount_refunded"] for e in refunded) == [1000, 2500, 5000]
     assert all(e["data"]["object"]["metadata"] == {} for e in refunded)
     assert all(e["data"]["object"]["payment_intent"] == intent["id"] for e in refunded)
-    assert [e["data"]["object"]["refunded"] for e in sorted(refunded, key=lambda e: e["data"]["object"][
-        "amount_refunded"])] == [False, False, True]
+    assert [e["data"]["object"]["refunded"] for e in sorted(refunded, key=lambda e: e["data"]["object"]["amount_refunded"])] == [
+        False,
+        False,
+        True,
+    ]
     created = [e for e in events_of(client, "refund.created", since) if e["data"]["object"]["charge"] == charge_id]
     assert sorted(e["data"]["object"]["amount"] for e in created) == [1000, 1500, 2500]
 
@@ -297,6 +320,7 @@ def test_a_refund_above_what_remains_is_refused_and_changes_nothing(client, base
 
 
 # -- 4. disputes -------------------------------------------------------------------------------------------
+
 
 def open_dispute(base, auth, **target) -> dict:
     """The test helper; like localstripe's /_config/ it needs no key (`auth` is accepted too)."""
@@ -318,8 +342,9 @@ def test_a_dispute_won_with_winning_evidence(client, base, auth, since):
     by_intent = client.v1.disputes.list(params={"payment_intent": intent["id"]}).data
     assert [d.id for d in by_charge] == [d.id for d in by_intent] == [dispute["id"]]
 
-    updated = client.v1.disputes.update(dispute["id"], params={
-        "evidence": {"uncategorized_text": "winning_evidence"}, "metadata": {"case": "42"}})
+    updated = client.v1.disputes.update(
+        dispute["id"], params={"evidence": {"uncategorized_text": "winning_evidence"}, "metadata": {"case": "42"}}
+    )
     assert updated.status == "under_review" and updated.metadata.to_dict() == {"case": "42"}
     assert updated.evidence.uncategorized_text == "winning_evidence"
     assert wait_for(lambda: client.v1.disputes.retrieve(dispute["id"]).status == "won")
@@ -344,14 +369,14 @@ def test_a_dispute_lost_with_losing_evidence_or_by_closing_it(client, base, auth
     with pytest.raises(stripe.InvalidRequestError):
         client.v1.disputes.close(accepted["id"])  # already closed
 
-    statuses = {e["data"]["object"]["id"]: e["data"]["object"]["status"]
-                for e in events_of(client, "charge.dispute.closed", since)}
+    statuses = {e["data"]["object"]["id"]: e["data"]["object"]["status"] for e in events_of(client, "charge.dispute.closed", since)}
     assert statuses[losing["id"]] == statuses[accepted["id"]] == "lost"
     again = requests.post(f"{base}/_test/disputes", data={"charge": first["latest_charge"]}, auth=auth, timeout=10)
     assert again.status_code == 400  # one dispute per charge
 
 
 # -- 7. cancelling and listing intents ---------------------------------------------------------------------
+
 
 def test_cancel_in_each_cancelable_state_emits_canceled(client, base, auth, since):
     fresh = new_intent(client)  # requires_payment_method
@@ -380,8 +405,11 @@ def test_intents_are_listed_newest_first_with_their_metadata(client, since):
 
     page = client.v1.payment_intents.list(params={"limit": 2, "created": {"gte": since}})
     assert len(page.data) == 2 and page.has_more
-    listed = [pi for pi in client.v1.payment_intents.list(params={"created": {"gte": since}, "limit": 2})
-              .auto_paging_iter() if pi.metadata.to_dict().get("story_id") == story]
+    listed = [
+        pi
+        for pi in client.v1.payment_intents.list(params={"created": {"gte": since}, "limit": 2}).auto_paging_iter()
+        if pi.metadata.to_dict().get("story_id") == story
+    ]
     assert [pi.id for pi in listed] == made[::-1]
     assert [pi.metadata["n"] for pi in listed] == ["2", "1", "0"]
     assert all(pi.status == "requires_payment_method" for pi in listed)
@@ -389,6 +417,7 @@ def test_intents_are_listed_newest_first_with_their_metadata(client, since):
 
 
 # -- 5. events ---------------------------------------------------------------------------------------------
+
 
 def test_events_are_listed_newest_first(client, base, auth, since):
     intent = new_intent(client)
@@ -401,6 +430,7 @@ def test_events_are_listed_newest_first(client, base, auth, since):
 
 
 # -- 6. webhook deliveries ---------------------------------------------------------------------------------
+
 
 class Endpoint:
     """A local webhook endpoint that records every delivery and answers as told."""

@@ -39,18 +39,41 @@ def saw(path: str, method: str, response: requests.Response) -> requests.Respons
 
 def draft(**changes) -> dict:
     body = {
-        "pseudonym": "Kanya", "origin": {"country": "TH", "label": "Northern Thailand"},
-        "headline": "Learning to bake, and to trust again", "summary": "A fictional story written for tests.",
-        "currency": "USD", "sensitive_terms": ["Wiang Haeng"],
-        "needs": [{"need": "education", "title": "Baking course", "description": "Six months of classes.",
-                   "goal": 40000}],
+        "pseudonym": "Kanya",
+        "origin": {"country": "TH", "label": "Northern Thailand"},
+        "headline": "Learning to bake, and to trust again",
+        "summary": "A fictional story written for tests.",
+        "currency": "USD",
+        "sensitive_terms": ["Wiang Haeng"],
+        "needs": [{"need": "education", "title": "Baking course", "description": "Six months of classes.", "goal": 40000}],
         "journey": [
-            {"kind": "home", "title": "Home", "narrative": "She grew up near the hills.", "place": "Northern Thailand",
-             "lat": 19.53, "lon": 98.64, "period": "2018"},
-            {"kind": "recruitment", "title": "An offer", "narrative": "A job in a city was promised.",
-             "place": "Central Thailand", "lat": 13.76, "lon": 100.5, "period": "2019-05"},
-            {"kind": "future", "title": "Ahead", "narrative": "She wants her own stall.", "place": "Northern Thailand",
-             "lat": 18.79, "lon": 98.98, "period": "2026"},
+            {
+                "kind": "home",
+                "title": "Home",
+                "narrative": "She grew up near the hills.",
+                "place": "Northern Thailand",
+                "lat": 19.53,
+                "lon": 98.64,
+                "period": "2018",
+            },
+            {
+                "kind": "recruitment",
+                "title": "An offer",
+                "narrative": "A job in a city was promised.",
+                "place": "Central Thailand",
+                "lat": 13.76,
+                "lon": 100.5,
+                "period": "2019-05",
+            },
+            {
+                "kind": "future",
+                "title": "Ahead",
+                "narrative": "She wants her own stall.",
+                "place": "Northern Thailand",
+                "lat": 18.79,
+                "lon": 98.98,
+                "period": "2026",
+            },
         ],
     }
     body.update(changes)
@@ -81,18 +104,28 @@ def test_easy_auth_emulation_signs_in_strips_forged_headers_and_signs_out(api):
     assert s.get(f"{api}/.auth/me").status_code == 401
     assert s.get(f"{api}{M}").status_code == 401
     # Redirects stay on this site.
-    r = staff(api, AUTHOR, "author").post(f"{api}/.auth/login/dev?post_login_redirect_uri=https://evil.example/",
-                                          data={"user": "x", "role": "author"}, allow_redirects=False)
+    r = staff(api, AUTHOR, "author").post(
+        f"{api}/.auth/login/dev?post_login_redirect_uri=https://evil.example/",
+        data={"user": "x", "role": "author"},
+        allow_redirects=False,
+    )
     assert r.status_code == 400
 
 
 def test_every_manage_route_needs_a_principal_and_a_role_that_may_act(api):
     doc = requests.get(f"{api}/api/openapi.json").json()
-    routes = [(f"/api/{r['route']}", m) for r in registered_routes() if r["route"].startswith("manage/")
-              for m in r["methods"] if m != "options"]
+    routes = [
+        (f"/api/{r['route']}", m)
+        for r in registered_routes()
+        if r["route"].startswith("manage/")
+        for m in r["methods"]
+        if m != "options"
+    ]
     assert len(routes) >= 12, routes
-    sessions = {role: staff(api, OPS if role == "ops" else REVIEWER if role == "reviewer" else AUTHOR, role)
-                for role in ("author", "reviewer", "ops", "none")}
+    sessions = {
+        role: staff(api, OPS if role == "ops" else REVIEWER if role == "reviewer" else AUTHOR, role)
+        for role in ("author", "reviewer", "ops", "none")
+    }
     for path, method in routes:
         op = doc["paths"][path][method]  # documented (the contract test checks the set)
         allowed = set(op["x-roles"])
@@ -135,8 +168,10 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     leaky["summary"] = "She was born in Wiang Haeng."
     saved = saw(one, "put", author.put(f"{api}{M}/{sid}", json=leaky))
     assert saved.status_code == 200, saved.text
-    assert kinds(saved.json()["findings"]) == {"journey.2.narrative": {"contains a phone number"},
-                                               "summary": {"contains a sensitive term"}}
+    assert kinds(saved.json()["findings"]) == {
+        "journey.2.narrative": {"contains a phone number"},
+        "summary": {"contains a sensitive term"},
+    }
     assert saved.json()["story"]["editorial"]["version"] == 2
     refused = saw(f"{one}/submit", "post", author.post(f"{api}{M}/{sid}/submit", json={"version": 2}))
     assert refused.status_code == 422 and "journey.2.narrative" in refused.json()["error"]["findings"]
@@ -179,8 +214,14 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     c = "/consent"
     saw(one + c, "post", author.post(f"{api}{M}/{sid}{c}", json={"given": "2026-02-14", "scope": "x"}))
     saw(one + c, "post", author.post(f"{api}{M}/{'q' * 16}{c}", json={"given": "2026-01", "scope": "x"}))
-    consent = saw(one + c, "post", author.post(f"{api}{M}/{sid}{c}", json={
-        "given": "2026-01", "scope": "Story, journey map and updates on the portal", "expires": "2028-01"}))
+    consent = saw(
+        one + c,
+        "post",
+        author.post(
+            f"{api}{M}/{sid}{c}",
+            json={"given": "2026-01", "scope": "Story, journey map and updates on the portal", "expires": "2028-01"},
+        ),
+    )
     assert consent.status_code == 200
     assert consent.json()["story"]["consent"]["recorded_by"] == "Ploy Srisuk"
     published = saw(f"{one}/publish", "post", reviewer.post(f"{api}{M}/{sid}/publish", json={"version": 3}))
@@ -193,14 +234,19 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     u = "/updates"
     saw(one + u, "post", author.post(f"{api}{M}/{sid}{u}", json={"period": "2026-03"}))
     saw(one + u, "post", author.post(f"{api}{M}/{'q' * 16}{u}", json={"period": "2026-03", "text": "x"}))
-    leak = saw(one + u, "post", author.post(f"{api}{M}/{sid}{u}", json={"period": "2026-03",
-                                                                      "text": "Write to her at kanya@example.org"}))
+    leak = saw(
+        one + u, "post", author.post(f"{api}{M}/{sid}{u}", json={"period": "2026-03", "text": "Write to her at kanya@example.org"})
+    )
     assert leak.status_code == 422 and kinds(leak.json()["error"]["findings"]) == {"updates.1.text": {"contains an e-mail address"}}
-    update = saw(one + u, "post", author.post(f"{api}{M}/{sid}{u}", json={
-        "period": "2026-03", "text": "Kanya finished the first month of her baking course."}))
+    update = saw(
+        one + u,
+        "post",
+        author.post(f"{api}{M}/{sid}{u}", json={"period": "2026-03", "text": "Kanya finished the first month of her baking course."}),
+    )
     assert update.status_code == 201
     assert requests.get(f"{api}/api/stories/{sid}", headers={"Cache-Control": "no-cache"}).json()["updates"] == [
-        {"period": "2026-03", "text": "Kanya finished the first month of her baking course."}]
+        {"period": "2026-03", "text": "Kanya finished the first month of her baking course."}
+    ]
     listed = requests.get(f"{api}/api/stories?limit=50", headers={"Cache-Control": "no-cache"}).json()["items"]
     assert next(s for s in listed if s["id"] == sid)["new_update"] is True
     assert not any(s["new_update"] for s in listed if s["id"] != sid and s["pseudonym"] != "Kanya")
@@ -209,8 +255,11 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     w = "/withdraw"
     saw(one + w, "post", ops_person.post(f"{api}{M}/{sid}{w}", json={}))
     saw(one + w, "post", ops_person.post(f"{api}{M}/{'q' * 16}{w}", json={"reason": "x"}))
-    gone = saw(one + w, "post", ops_person.post(f"{api}{M}/{sid}{w}", json={
-        "reason": "Consent withdrawn by phone; she moved from Wiang Haeng"}))
+    gone = saw(
+        one + w,
+        "post",
+        ops_person.post(f"{api}{M}/{sid}{w}", json={"reason": "Consent withdrawn by phone; she moved from Wiang Haeng"}),
+    )
     assert gone.status_code == 200 and gone.json()["story"]["state"] == "withdrawn"
     saw(one + w, "post", ops_person.post(f"{api}{M}/{sid}{w}", json={"reason": "again"}))
     assert requests.get(f"{api}/api/stories/{sid}").status_code == 404
@@ -222,26 +271,32 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     h = saw(f"{one}/history", "get", ops_person.get(f"{api}{M}/{sid}/history")).json()["items"]
     saw(f"{one}/history", "get", ops_person.get(f"{api}{M}/{'q' * 16}/history"))
     steps = [(r["action"], r["by"]["name"], r["role"], r["version"]) for r in h]
-    assert steps == [("create", "Ploy Srisuk", "author", 1), ("edit", "Ploy Srisuk", "author", 2),
-                     ("edit", "Marco Reyes", "author", 3), ("submit", "Ploy Srisuk", "author", 3),
-                     ("approve", "Hnin Aye", "reviewer", 3), ("consent", "Ploy Srisuk", "author", 3),
-                     ("publish", "Hnin Aye", "reviewer", 3), ("update", "Ploy Srisuk", "author", 3),
-                     ("withdraw", "Sam Okafor", "ops", 3)]
+    assert steps == [
+        ("create", "Ploy Srisuk", "author", 1),
+        ("edit", "Ploy Srisuk", "author", 2),
+        ("edit", "Marco Reyes", "author", 3),
+        ("submit", "Ploy Srisuk", "author", 3),
+        ("approve", "Hnin Aye", "reviewer", 3),
+        ("consent", "Ploy Srisuk", "author", 3),
+        ("publish", "Hnin Aye", "reviewer", 3),
+        ("update", "Ploy Srisuk", "author", 3),
+        ("withdraw", "Sam Okafor", "ops", 3),
+    ]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", r["at"]) for r in h)
     assert [r["at"] for r in h] == sorted(r["at"] for r in h)
     assert h[1]["details"]["fields"] == ["journey", "summary"] and h[1]["details"]["findings"] == 2
     assert h[-1]["details"]["reason"] == "Consent withdrawn by phone; she moved from [redacted]"
     assert "wiang haeng" not in json.dumps(h).lower()
 
-    out = subprocess.run([sys.executable, "-m", "ops", "--local", "audit", sid], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run([sys.executable, "-m", "ops", "--local", "audit", sid], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     lines = [line for line in out.stdout.strip().splitlines() if not line.startswith(("ops target", "  "))]
     assert len(lines) == 10 and lines[-1] == f"9 record(s) for story {sid}"
     assert "approve" in lines[4] and "Hnin Aye (reviewer" in lines[4] and lines[4].startswith(h[4]["at"])
     assert "Wiang Haeng" not in out.stdout
-    missing = subprocess.run([sys.executable, "-m", "ops", "--local", "audit", "q" * 16], cwd=ROOT, capture_output=True,
-                             text=True, timeout=120)
+    missing = subprocess.run(
+        [sys.executable, "-m", "ops", "--local", "audit", "q" * 16], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert missing.returncode == 1 and "0 record(s)" in missing.stdout
 
 
@@ -257,14 +312,18 @@ def test_changes_since_the_last_approved_version(api):
     changed["journey"][2]["narrative"] = "She wants her own bakery."
     assert author.put(f"{api}{M}/{sid}", json=changed).json()["story"]["state"] == "editing"
     diff = reviewer.get(f"{api}{M}/{sid}").json()["changes"]
-    assert diff == {"since": 1, "fields": [{"field": "journey.3.narrative", "before": "She wants her own stall.",
-                                            "after": "She wants her own bakery."}]}
+    assert diff == {
+        "since": 1,
+        "fields": [{"field": "journey.3.narrative", "before": "She wants her own stall.", "after": "She wants her own bakery."}],
+    }
 
 
 def test_staff_routes_answer_cors_with_credentials_only_to_allowed_origins(api, stack):
     allowed = stack.values["CORS_ALLOWED_ORIGINS"].split(",")[0].strip()
-    pre = requests.options(f"{api}{M}/{'q' * 16}", headers={
-        "Origin": allowed, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"})
+    pre = requests.options(
+        f"{api}{M}/{'q' * 16}",
+        headers={"Origin": allowed, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"},
+    )
     assert pre.status_code == 204
     assert pre.headers["Access-Control-Allow-Origin"] == allowed
     assert pre.headers["Access-Control-Allow-Credentials"] == "true" and "PUT" in pre.headers["Access-Control-Allow-Methods"]
@@ -272,8 +331,7 @@ def test_staff_routes_answer_cors_with_credentials_only_to_allowed_origins(api, 
     assert refused.status_code == 401 and refused.headers["Access-Control-Allow-Credentials"] == "true"
     signed_in = staff(api, AUTHOR, "author").get(f"{api}{M}", headers={"Origin": allowed})
     assert signed_in.status_code == 200 and signed_in.headers["Access-Control-Allow-Origin"] == allowed
-    other = requests.options(f"{api}{M}", headers={"Origin": "https://elsewhere.example",
-                                                   "Access-Control-Request-Method": "GET"})
+    other = requests.options(f"{api}{M}", headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET"})
     assert "Access-Control-Allow-Origin" not in other.headers and "Access-Control-Allow-Credentials" not in other.headers
 
 
@@ -296,14 +354,12 @@ def test_a_story_whose_consent_expired_leaves_the_portal(api, stack):
     assert story.consent is not None
     story.consent.given, story.consent.expires = "2025-01", "2025-12"
     store.replace_story(story, etag)
-    fired = requests.post(f"{api}/admin/functions/expire_consents",
-                          headers={"x-functions-key": stack.values["DEVHOST_FUNCTION_KEY"]})
+    fired = requests.post(f"{api}/admin/functions/expire_consents", headers={"x-functions-key": stack.values["DEVHOST_FUNCTION_KEY"]})
     assert fired.status_code == 202
     assert requests.get(f"{api}/api/stories/{sid}", headers={"Cache-Control": "no-cache"}).status_code == 404
     assert reviewer.get(f"{api}{M}/{sid}").json()["story"]["status"] == "withdrawn"
     last = reviewer.get(f"{api}{M}/{sid}/history").json()["items"][-1]
-    assert (last["action"], last["role"], last["by"]["name"]) == ("consent_expired", "system",
-                                                                  "consent expiry (daily timer)")
+    assert (last["action"], last["role"], last["by"]["name"]) == ("consent_expired", "system", "consent expiry (daily timer)")
     assert last["details"] == {"expired": "2025-12"}
 
 
@@ -315,8 +371,7 @@ def test_ops_commands_leave_records_too(api, tmp_path):
     draft_file.write_text(s.model_dump_json())
 
     def ops(*args):
-        return subprocess.run([sys.executable, "-m", "ops", "--local", *args], cwd=ROOT, capture_output=True, text=True,
-                              timeout=120)
+        return subprocess.run([sys.executable, "-m", "ops", "--local", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
     assert ops("import", str(draft_file)).returncode == 0
     assert ops("publish", s.id).returncode == 0
@@ -331,7 +386,9 @@ def test_ops_commands_leave_records_too(api, tmp_path):
 def test_every_documented_status_of_the_staff_routes_is_answered(api, _):
     """Runs after the tests above (file order) and checks what they saw against the description."""
     doc = requests.get(f"{api}/api/openapi.json").json()
-    documented = {(p, m, s) for p, ops in doc["paths"].items() if p.startswith("/api/manage/")
-                  for m, op in ops.items() for s in op["responses"]}
-    assert set(GOT) == documented, f"documented but not answered: {documented - set(GOT)}; " \
-                                   f"answered but not documented: {set(GOT) - documented}"
+    documented = {
+        (p, m, s) for p, ops in doc["paths"].items() if p.startswith("/api/manage/") for m, op in ops.items() for s in op["responses"]
+    }
+    assert set(GOT) == documented, (
+        f"documented but not answered: {documented - set(GOT)}; answered but not documented: {set(GOT) - documented}"
+    )

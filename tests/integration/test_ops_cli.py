@@ -12,8 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def ops(*args: str) -> subprocess.CompletedProcess:
     """`python -m ops --local ...` against the test services (their settings are in this process's environment)."""
-    return subprocess.run([sys.executable, "-m", "ops", "--local", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "ops", "--local", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
 def test_check_passes_the_samples_and_catches_a_leak(tmp_path):

@@ -48,16 +48,23 @@ def local_settings_file() -> Iterator[Path]:
 def azd_env(recorder: Recorder, allow_recorder: bool = True, **extra: str) -> dict[str, str]:
     """What azd exports to a hook, with every "Azure" address at the recorder; none of the local stack's settings."""
     env = {k: v for k, v in os.environ.items() if k not in VALUES and not k.startswith(("AZURE_", "IDENTITY_", "MSI_"))}
-    env.update({
-        "AZURE_ENV_NAME": "recorded", "AZURE_RESOURCE_GROUP": "rg-recorded",
-        "COSMOS_ENDPOINT": f"{recorder.url}/", "COSMOS_DATABASE": "secondchance", "COSMOS_CONTAINER": "stories",
-        "AZURE_STORAGE_BLOB_ENDPOINT": f"{recorder.url}/recordedaccount/",
-        "AZURE_STORAGE_QUEUE_ENDPOINT": f"{recorder.url}/recordedaccount/",
-        "AZURE_KEY_VAULT_ENDPOINT": f"{recorder.url}/", "MAP_ASSETS_CONTAINER": "map-assets",
-        # DefaultAzureCredential's managed identity source, served by the recorder; its certificate trusted.
-        "IDENTITY_ENDPOINT": f"{recorder.url}/msi/token", "IDENTITY_HEADER": "recorded-identity-header",
-        "REQUESTS_CA_BUNDLE": str(recorder.ca_file),
-    })
+    env.update(
+        {
+            "AZURE_ENV_NAME": "recorded",
+            "AZURE_RESOURCE_GROUP": "rg-recorded",
+            "COSMOS_ENDPOINT": f"{recorder.url}/",
+            "COSMOS_DATABASE": "secondchance",
+            "COSMOS_CONTAINER": "stories",
+            "AZURE_STORAGE_BLOB_ENDPOINT": f"{recorder.url}/recordedaccount/",
+            "AZURE_STORAGE_QUEUE_ENDPOINT": f"{recorder.url}/recordedaccount/",
+            "AZURE_KEY_VAULT_ENDPOINT": f"{recorder.url}/",
+            "MAP_ASSETS_CONTAINER": "map-assets",
+            # DefaultAzureCredential's managed identity source, served by the recorder; its certificate trusted.
+            "IDENTITY_ENDPOINT": f"{recorder.url}/msi/token",
+            "IDENTITY_HEADER": "recorded-identity-header",
+            "REQUESTS_CA_BUNDLE": str(recorder.ca_file),
+        }
+    )
     if allow_recorder:
         env["OPS_TEST_AZURE_LOOPBACK"] = recorder.address
     env.update(extra)
@@ -65,8 +72,7 @@ def azd_env(recorder: Recorder, allow_recorder: bool = True, **extra: str) -> di
 
 
 def run_ops(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=180)
+    return subprocess.run([sys.executable, "-m", "ops", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
 
 
 def test_with_azd_environment_ops_acts_on_azure_not_the_local_stack(recorder, local_settings_file):
@@ -80,8 +86,7 @@ def test_with_azd_environment_ops_acts_on_azure_not_the_local_stack(recorder, lo
     assert any(c["path"] == "/recordedaccount/map-assets/basemap/asia.geojson" for c in puts), puts
     # Entra ID with the identity's token, never a key; the token came from the (recorded) identity endpoint.
     assert all(c["auth"] == "Bearer recorded-token" for c in puts)
-    assert any(c["path"].startswith("/msi/token") and c["identity_header"] == "recorded-identity-header"
-               for c in recorder.calls)
+    assert any(c["path"].startswith("/msi/token") and c["identity_header"] == "recorded-identity-header" for c in recorder.calls)
     assert "uploaded" in out.stdout
 
 

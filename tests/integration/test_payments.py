@@ -29,20 +29,31 @@ def new_story(goals: dict[str, int] | None = None, currency: str = "USD", status
 def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
     import stripe
 
-    return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret,
-                                                             int(time.time()) if timestamp is None else timestamp)
+    return stripe.WebhookSignature.generate_signature_header(
+        payload.decode(), secret, int(time.time()) if timestamp is None else timestamp
+    )
 
 
 def post_webhook(api: str, stack, ev: dict, secret: str | None = None) -> requests.Response:
     payload = json.dumps(ev).encode()
     secret = secret or stack.values["STRIPE_WEBHOOK_SECRETS"].split(",")[0]
-    return requests.post(f"{api}/api/webhooks/stripe", data=payload, timeout=10,
-                         headers={"Stripe-Signature": sign(payload, secret), "Content-Type": "application/json"})
+    return requests.post(
+        f"{api}/api/webhooks/stripe",
+        data=payload,
+        timeout=10,
+        headers={"Stripe-Signature": sign(payload, secret), "Content-Type": "application/json"},
+    )
 
 
 def event(kind: str, obj: dict) -> dict:
-    return {"id": f"evt_{uuid.uuid4().hex}", "object": "event", "type": kind, "created": int(time.time()),
-            "livemode": False, "data": {"object": obj}}
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "object": "event",
+        "type": kind,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
 
 
 def stripe_events(stack, intent_ids: set[str]) -> list[dict]:
@@ -76,8 +87,9 @@ def ledger(story_id: str) -> list[tuple[int, str]]:
 
 
 def dispute_of(stack, intent_id: str):
-    return wait_for(lambda: next(iter(stripe_api(stack.values).v1.disputes.list(
-        params={"payment_intent": intent_id}).data), None), timeout=15)
+    return wait_for(
+        lambda: next(iter(stripe_api(stack.values).v1.disputes.list(params={"payment_intent": intent_id}).data), None), timeout=15
+    )
 
 
 def open_dispute(stack, intent_id: str) -> str:
@@ -104,8 +116,18 @@ def test_donation_flows_from_api_through_stripe_webhook_queue_to_the_story(api, 
     sid = next(sid for sid, s in seeded.items() if s.status == "published" and s.currency == "USD")
     before = requests.get(f"{api}/api/stories/{sid}").json()
     need = next(n for n in before["needs"] if n["open"] and n["remaining"] >= 2500)
-    r = post_donation(api, {"story_id": sid, "need": need["need"], "amount": 2500, "currency": "USD",
-                            "display_name": "A reader in Lyon", "anonymous": False, "email": "donor@example.org"})
+    r = post_donation(
+        api,
+        {
+            "story_id": sid,
+            "need": need["need"],
+            "amount": 2500,
+            "currency": "USD",
+            "display_name": "A reader in Lyon",
+            "anonymous": False,
+            "email": "donor@example.org",
+        },
+    )
     assert r.status_code == 201, r.text
     created = r.json()
     assert created["amount"] == 2500 and created["client_secret"] and created["publishable_key"]
@@ -120,8 +142,9 @@ def test_donation_flows_from_api_through_stripe_webhook_queue_to_the_story(api, 
     body = wait_for(updated, timeout=15)
     assert body["donor_count"] == before["donor_count"] + 1
     items = requests.get(f"{api}/api/stories/{sid}/funding").json()["items"]
-    assert {"amount": 2500, "currency": "USD", "need": need["need"], "display_name": "A reader in Lyon"}.items() \
-        <= next(e for e in items if e["display_name"] == "A reader in Lyon").items()
+    assert {"amount": 2500, "currency": "USD", "need": need["need"], "display_name": "A reader in Lyon"}.items() <= next(
+        e for e in items if e["display_name"] == "A reader in Lyon"
+    ).items()
     text = json.dumps(items)
     assert "donor@example.org" not in text and "pi_" not in text
     listed = requests.get(f"{api}/api/stories", params={"limit": 50}).json()["items"]
@@ -170,13 +193,17 @@ def test_the_same_history_with_every_event_delivered_twice_and_in_reverse_order(
     assert {"payment_intent.succeeded", "charge.refunded", "charge.dispute.created", "charge.dispute.closed"} <= kinds
     for ev in reversed(events + events):
         assert post_webhook(api, stack, ev).status_code == 200
+
     # Both refunds may have happened before the first notice was settled: then Stripe's cumulative
     # amount comes as one refund row. The money is the same either way.
     def final():
         rows = ledger(s.id)
-        return (raised(s.id)["shelter"] == 4000 and sum(a for a, n in rows if n == "Refund") == -5000
-                and [r for r in rows if r[1] != "Refund"] == [(-3000, "Reversed"), (3000, "Card 0259"),
-                                                              (4000, "Anonymous"), (5000, "A friend in Lyon")])
+        return (
+            raised(s.id)["shelter"] == 4000
+            and sum(a for a, n in rows if n == "Refund") == -5000
+            and [r for r in rows if r[1] != "Refund"]
+            == [(-3000, "Reversed"), (3000, "Card 0259"), (4000, "Anonymous"), (5000, "A friend in Lyon")]
+        )
 
     wait_for(final, timeout=30)
     time.sleep(2)  # every duplicate processed: still the same
@@ -188,13 +215,24 @@ def test_a_signed_event_that_lies_changes_totals_only_as_stripe_says(api, stack,
     s, other = new_story({"shelter": 100_000_000}), new_story({"shelter": 100_000})
     real = paid_intent(stack.values, s.id, 100)
     wait_for(lambda: raised(s.id)["shelter"] == 100)
-    lie = {**real, "amount": 9_999_999_999, "amount_received": 9_999_999_999, "currency": "thb",
-           "metadata": {"story_id": other.id, "need": "shelter", "display_name": "Chosen name"}}
+    lie = {
+        **real,
+        "amount": 9_999_999_999,
+        "amount_received": 9_999_999_999,
+        "currency": "thb",
+        "metadata": {"story_id": other.id, "need": "shelter", "display_name": "Chosen name"},
+    }
     caplog.set_level(logging.WARNING)
     assert post_webhook(api, stack, event("payment_intent.succeeded", lie)).status_code == 200
-    refund_lie = {"id": real["latest_charge"] if isinstance(real["latest_charge"], str) else "ch_x",
-                  "object": "charge", "payment_intent": real["id"], "amount": 100, "amount_refunded": 100,
-                  "currency": "usd", "metadata": {}}
+    refund_lie = {
+        "id": real["latest_charge"] if isinstance(real["latest_charge"], str) else "ch_x",
+        "object": "charge",
+        "payment_intent": real["id"],
+        "amount": 100,
+        "amount_refunded": 100,
+        "currency": "usd",
+        "metadata": {},
+    }
     assert post_webhook(api, stack, event("charge.refunded", refund_lie)).status_code == 200
     wait_for(lambda: "disagrees with Stripe" in caplog.text, timeout=15)
     time.sleep(1.5)
@@ -204,8 +242,15 @@ def test_a_signed_event_that_lies_changes_totals_only_as_stripe_says(api, stack,
 
 def test_an_event_for_an_intent_stripe_does_not_know_changes_nothing_and_is_reported(api, stack, caplog):
     s = new_story({"shelter": 100_000})
-    ghost = {"id": "pi_" + uuid.uuid4().hex, "object": "payment_intent", "amount": 5000, "amount_received": 5000,
-             "currency": "usd", "status": "succeeded", "metadata": {"story_id": s.id, "need": "shelter"}}
+    ghost = {
+        "id": "pi_" + uuid.uuid4().hex,
+        "object": "payment_intent",
+        "amount": 5000,
+        "amount_received": 5000,
+        "currency": "usd",
+        "status": "succeeded",
+        "metadata": {"story_id": s.id, "need": "shelter"},
+    }
     caplog.set_level(logging.WARNING)
     assert post_webhook(api, stack, event("payment_intent.succeeded", ghost)).status_code == 200
     wait_for(lambda: ghost["id"] in caplog.text and "Stripe does not know" in caplog.text, timeout=15)
@@ -252,8 +297,7 @@ def test_a_payment_for_a_draft_or_unknown_story_is_held(api, stack):
 
 
 # ------------------------------------------------------------------ reconcile both ways
-def test_reconcile_applies_what_is_missing_reverses_what_stripe_does_not_back_and_survives_a_broken_event(
-        api, stack, monkeypatch):
+def test_reconcile_applies_what_is_missing_reverses_what_stripe_does_not_back_and_survives_a_broken_event(api, stack, monkeypatch):
     from shared import payments
     from tests.integration.test_ops_cli import ops
 
@@ -262,9 +306,18 @@ def test_reconcile_applies_what_is_missing_reverses_what_stripe_does_not_back_an
     # one for an intent that never succeeded.
     forged = "pi_forged_" + uuid.uuid4().hex
     funding.settle(payment(s, 500_000, pid=forged))
-    unpaid = stripe_api(stack.values).v1.payment_intents.create(params={
-        "amount": 5000, "currency": "usd", "payment_method_types": ["card"],
-        "metadata": {"story_id": s.id, "need": "shelter"}}).id
+    unpaid = (
+        stripe_api(stack.values)
+        .v1.payment_intents.create(
+            params={
+                "amount": 5000,
+                "currency": "usd",
+                "payment_method_types": ["card"],
+                "metadata": {"story_id": s.id, "need": "shelter"},
+            }
+        )
+        .id
+    )
     funding.settle(payment(s, 5000, pid=unpaid))
     # A payment whose events all got lost: the worker drops them.
     monkeypatch.setattr(payments, "process", lambda *_a, **_k: "unchanged")
@@ -281,8 +334,13 @@ def test_reconcile_applies_what_is_missing_reverses_what_stripe_does_not_back_an
         assert f"applied {missed}" in result.stdout  # ...and went on
         assert f"corrected {forged}" in result.stdout and f"corrected {unpaid}" in result.stdout
         assert raised(s.id)["shelter"] == 1000
-        assert ledger(s.id) == [(-500_000, "Reversed"), (-5000, "Reversed"), (1000, "Anonymous"), (5000, "Anonymous"),
-                                (500_000, "Anonymous")]
+        assert ledger(s.id) == [
+            (-500_000, "Reversed"),
+            (-5000, "Reversed"),
+            (1000, "Anonymous"),
+            (5000, "Anonymous"),
+            (500_000, "Anonymous"),
+        ]
     finally:  # leave no broken payment behind for later reconciles in this run
         stripe_api(stack.values).v1.payment_intents.update(broken, params={"metadata": {"story_id": ""}})
     again = ops("reconcile", "--since", "1d")
@@ -308,13 +366,14 @@ def test_same_event_ten_times_in_a_row_and_concurrently_counts_once(api, stack):
 def test_two_hundred_distinct_payments_by_concurrent_workers_give_exact_totals(stack):
     s = new_story()
     amounts = [100 + i for i in range(200)]
-    payments = [payment(s, a, need="shelter" if i % 2 else "medical", pid=f"pi_{s.id}_{i}")
-                for i, a in enumerate(amounts)]
+    payments = [payment(s, a, need="shelter" if i % 2 else "medical", pid=f"pi_{s.id}_{i}") for i, a in enumerate(amounts)]
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(funding.settle, payments + payments[:50]))  # 50 duplicates mixed in
     assert results.count("applied") == 200
-    assert raised(s.id) == {"shelter": sum(a for i, a in enumerate(amounts) if i % 2),
-                            "medical": sum(a for i, a in enumerate(amounts) if not i % 2)}
+    assert raised(s.id) == {
+        "shelter": sum(a for i, a in enumerate(amounts) if i % 2),
+        "medical": sum(a for i, a in enumerate(amounts) if not i % 2),
+    }
     assert len(funding.records(s.id)) == 200 and store.get_story(s.id)[0].donor_count == 200
 
 
@@ -337,8 +396,16 @@ def test_workers_in_separate_processes_never_count_twice(stack):
     s = new_story()
     ps = [payment(s, 1000 + i, pid=f"pi_{s.id}_x{i}").model_dump() for i in range(30)]
     shares = [ps[0:12] + ps[:4], ps[12:24] + ps[:4], ps[24:30] + ps[:4]]
-    procs = [subprocess.Popen([sys.executable, "-c", SETTLE_IN_A_PROCESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True, cwd=Path(__file__).resolve().parents[2]) for _ in shares]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SETTLE_IN_A_PROCESS],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for _ in shares
+    ]
     outs = [p.communicate(json.dumps(share), timeout=240)[0] for p, share in zip(procs, shares, strict=False)]
     assert all(p.returncode == 0 for p in procs)
     assert sum(int(o.strip().splitlines()[-1]) for o in outs) == 30
@@ -398,10 +465,17 @@ def test_bad_signatures_are_refused_with_the_error_body(api, stack):
     s = new_story({"shelter": 100_000})
     intent = paid_intent(stack.values, s.id, 700)
     payload = json.dumps(event("payment_intent.succeeded", intent)).encode()
-    for header in (None, sign(payload, "whsec_not_ours"), sign(payload, stack.values["STRIPE_WEBHOOK_SECRETS"].split(",")[0],
-                                                               int(time.time()) - 301)):
-        r = requests.post(f"{api}/api/webhooks/stripe", data=payload, timeout=10,
-                          headers={"Content-Type": "application/json", **({"Stripe-Signature": header} if header else {})})
+    for header in (
+        None,
+        sign(payload, "whsec_not_ours"),
+        sign(payload, stack.values["STRIPE_WEBHOOK_SECRETS"].split(",")[0], int(time.time()) - 301),
+    ):
+        r = requests.post(
+            f"{api}/api/webhooks/stripe",
+            data=payload,
+            timeout=10,
+            headers={"Content-Type": "application/json", **({"Stripe-Signature": header} if header else {})},
+        )
         assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_signature"
 
 
@@ -423,8 +497,10 @@ def test_rotated_secrets_are_all_accepted(api, stack, monkeypatch):
 def test_other_event_types_are_acknowledged_and_ignored(api, stack):
     r = post_webhook(api, stack, event("customer.created", {"id": "cus_1", "object": "customer"}))
     assert r.status_code == 200 and r.json()["ignored"] == "customer.created"
-    no_intent = event("charge.refunded", {"id": "ch_1", "payment_intent": None, "amount": 500, "amount_refunded": 500,
-                                          "currency": "usd", "metadata": {}})
+    no_intent = event(
+        "charge.refunded",
+        {"id": "ch_1", "payment_intent": None, "amount": 500, "amount_refunded": 500, "currency": "usd", "metadata": {}},
+    )
     assert post_webhook(api, stack, no_intent).json()["ignored"] == "charge.refunded"
     live = event("payment_intent.succeeded", {"id": "pi_live", "object": "payment_intent"}) | {"livemode": True}
     assert post_webhook(api, stack, live).json()["ignored"] == "payment_intent.succeeded"
@@ -446,8 +522,9 @@ def test_queue_down_answers_503(api, stack, monkeypatch):
     s = new_story({"shelter": 100_000})
     intent = paid_intent(stack.values, s.id, 5)
     conn = stack.values["AzureWebJobsStorage"]
-    monkeypatch.setenv("AzureWebJobsStorage", conn.replace(conn.split("QueueEndpoint=")[1].split(";")[0],
-                                                           "http://127.0.0.1:9/devstoreaccount1"))
+    monkeypatch.setenv(
+        "AzureWebJobsStorage", conn.replace(conn.split("QueueEndpoint=")[1].split(";")[0], "http://127.0.0.1:9/devstoreaccount1")
+    )
     clients.reset()
     try:
         r = post_webhook(api, stack, event("payment_intent.succeeded", intent))

@@ -11,8 +11,22 @@ import requests
 from shared.models import FundingLedger, StoryDetail, StoryDoc, StoryPage
 from shared.privacy import GRID_DEGREES, KINDS, check_story, coarsen
 
-INTERNAL_KEYS = {"consent", "sensitive_terms", "storyId", "_etag", "_rid", "_ts", "_self", "allocations",
-                 "reversed", "event_id", "email", "receipt_email", "payment_intent", "created"}
+INTERNAL_KEYS = {
+    "consent",
+    "sensitive_terms",
+    "storyId",
+    "_etag",
+    "_rid",
+    "_ts",
+    "_self",
+    "allocations",
+    "reversed",
+    "event_id",
+    "email",
+    "receipt_email",
+    "payment_intent",
+    "created",
+}
 
 
 def _on_grid(value: float) -> bool:
@@ -59,7 +73,7 @@ def test_no_coordinate_finer_than_the_grid(api, seeded):
             checked += 1
         for f in body.get("features", []):
             coords = f["geometry"]["coordinates"]
-            for lon, lat in (coords if f["geometry"]["type"] == "LineString" else [coords]):
+            for lon, lat in coords if f["geometry"]["type"] == "LineString" else [coords]:
                 assert _on_grid(lat) and _on_grid(lon), (name, lat, lon)
                 checked += 1
     assert checked > 30

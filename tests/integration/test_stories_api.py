@@ -14,8 +14,7 @@ def _published(seeded):
 def _all_ids(api, params) -> set[str]:
     ids, cursor = set(), None
     while True:
-        body = requests.get(f"{api}/api/stories", params={**params, "limit": 50,
-                                                          **({"cursor": cursor} if cursor else {})}).json()
+        body = requests.get(f"{api}/api/stories", params={**params, "limit": 50, **({"cursor": cursor} if cursor else {})}).json()
         ids |= {i["id"] for i in body["items"]}
         cursor = body["next_cursor"]
         if not cursor:
@@ -74,11 +73,18 @@ def test_sorts(api, seeded):
 
 
 def test_bad_parameters_are_400_naming_the_parameter(api, seeded):
-    for params, name in [({"limit": 0}, "limit"), ({"limit": 51}, "limit"), ({"limit": "ten"}, "limit"),
-                         ({"sort": "random"}, "sort"), ({"need": "food"}, "need"), ({"status": "x"}, "status"),
-                         ({"country": "Thailand"}, "country"), ({"cursor": "not-a-cursor"}, "cursor"),
-                         ({"cursor": "eyJrIjpbMV0sInMiOiJuZXdlc3QifQ"}, "cursor"),  # {"k":[1],"s":"newest"}
-                         ({"colour": "red"}, "colour")]:
+    for params, name in [
+        ({"limit": 0}, "limit"),
+        ({"limit": 51}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"sort": "random"}, "sort"),
+        ({"need": "food"}, "need"),
+        ({"status": "x"}, "status"),
+        ({"country": "Thailand"}, "country"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "eyJrIjpbMV0sInMiOiJuZXdlc3QifQ"}, "cursor"),  # {"k":[1],"s":"newest"}
+        ({"colour": "red"}, "colour"),
+    ]:
         r = requests.get(f"{api}/api/stories", params=params)
         assert r.status_code == 400, params
         assert r.json()["error"]["parameter"] == name
@@ -135,8 +141,7 @@ def test_cors_allows_listed_origins_only(api, stack, seeded):
     assert ok.headers["Access-Control-Allow-Origin"] == allowed
     refused = requests.get(f"{api}/api/stories", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in refused.headers
-    preflight = requests.options(f"{api}/api/donations", headers={
-        "Origin": allowed, "Access-Control-Request-Method": "POST"})
+    preflight = requests.options(f"{api}/api/donations", headers={"Origin": allowed, "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 204 and preflight.headers["Access-Control-Allow-Origin"] == allowed
     assert "*" not in stack.values["CORS_ALLOWED_ORIGINS"]
 

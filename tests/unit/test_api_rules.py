@@ -25,9 +25,17 @@ def listed(monkeypatch):
     """Seven stories in memory as the list sees them (no store, no SAS signing)."""
     monkeypatch.setattr(stories.assets, "asset_url", lambda path: f"https://assets.example/{path}")
     docs = []
-    for i, (raised, country, month) in enumerate([(0, "TH", "2026-01"), (500, "MM", "2026-03"), (1000, "TH", "2025-11"),
-                                                   (250, "KH", "2026-02"), (999, "TH", "2026-05"), (10, "LA", "2024-07"),
-                                                   (750, "TH", "2026-04")]):
+    for i, (raised, country, month) in enumerate(
+        [
+            (0, "TH", "2026-01"),
+            (500, "MM", "2026-03"),
+            (1000, "TH", "2025-11"),
+            (250, "KH", "2026-02"),
+            (999, "TH", "2026-05"),
+            (10, "LA", "2024-07"),
+            (750, "TH", "2026-04"),
+        ]
+    ):
         s = story({"shelter": 1000}, story_id=f"{i:016d}")
         s.needs[0].raised = raised
         s.origin.country = country
@@ -71,9 +79,19 @@ def test_cursors_walk_every_story_once_in_order(listed, sort):
     assert seen == page_ids(sort=sort, limit="50") and len(seen) == len(set(seen)) == 7
 
 
-@pytest.mark.parametrize("params", [{"bogus": "1"}, {"limit": "0"}, {"limit": "51"}, {"sort": "random"},
-                                    {"country": "Thailand"}, {"need": "food"}, {"cursor": "!!!"},
-                                    {"cursor": "eyJrIjpbMV0sInMiOiJuZXdlc3QifQ"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"bogus": "1"},
+        {"limit": "0"},
+        {"limit": "51"},
+        {"sort": "random"},
+        {"country": "Thailand"},
+        {"need": "food"},
+        {"cursor": "!!!"},
+        {"cursor": "eyJrIjpbMV0sInMiOiJuZXdlc3QifQ"},
+    ],
+)
 def test_bad_list_parameters_name_the_parameter(listed, params):
     with pytest.raises(DomainError) as refused:
         stories.list_stories(stories.parse_list_query(params))
@@ -95,20 +113,23 @@ def parsed(body, key="k" * 16):
 GOOD = {"story_id": "a" * 16, "need": "shelter", "amount": 2500, "currency": "USD"}
 
 
-@pytest.mark.parametrize("body, code, parameter", [
-    (b"not json", "invalid_json", None),
-    (b"[" * 3000, "invalid_json", None),
-    (b"[1, 2]", "invalid_body", None),
-    ({**GOOD, "amount": 25.0}, "invalid_field", "amount"),
-    ({**GOOD, "amount": "2500"}, "invalid_field", "amount"),
-    ({**GOOD, "anonymous": "yes"}, "invalid_field", "anonymous"),
-    ({**GOOD, "surprise": 1}, "invalid_field", "surprise"),
-    ({**GOOD, "need": "food"}, "invalid_field", "need"),
-    ({**GOOD, "display_name": "Ana\u202e"}, "invalid_field", "display_name"),
-    ({**GOOD, "email": "not-an-email"}, "invalid_field", "email"),
-    ({**GOOD, "display_name": "x" * 201}, "invalid_field", "display_name"),
-    ({k: v for k, v in GOOD.items() if k != "story_id"}, "invalid_field", "story_id"),
-])
+@pytest.mark.parametrize(
+    "body, code, parameter",
+    [
+        (b"not json", "invalid_json", None),
+        (b"[" * 3000, "invalid_json", None),
+        (b"[1, 2]", "invalid_body", None),
+        ({**GOOD, "amount": 25.0}, "invalid_field", "amount"),
+        ({**GOOD, "amount": "2500"}, "invalid_field", "amount"),
+        ({**GOOD, "anonymous": "yes"}, "invalid_field", "anonymous"),
+        ({**GOOD, "surprise": 1}, "invalid_field", "surprise"),
+        ({**GOOD, "need": "food"}, "invalid_field", "need"),
+        ({**GOOD, "display_name": "Ana\u202e"}, "invalid_field", "display_name"),
+        ({**GOOD, "email": "not-an-email"}, "invalid_field", "email"),
+        ({**GOOD, "display_name": "x" * 201}, "invalid_field", "display_name"),
+        ({k: v for k, v in GOOD.items() if k != "story_id"}, "invalid_field", "story_id"),
+    ],
+)
 def test_bad_bodies_are_refused_with_a_code_and_the_field(body, code, parameter):
     with pytest.raises(DomainError) as refused:
         parsed(body)
@@ -148,14 +169,19 @@ def test_settings_split_lists_and_refuse_out_of_range_values(monkeypatch):
 
 
 # ------------------------------------------------------------------ the client address
-@pytest.mark.parametrize("header, address", [
-    ("203.0.113.7", "203.0.113.7"),
-    ("203.0.113.7:51234", "203.0.113.7"),
-    ("198.51.100.1, 203.0.113.7:443", "203.0.113.7"),  # what the client claimed comes first: ignored
-    ("[2001:db8::1]:443", "2001:db8::1"),
-    ("2001:db8::1", "2001:db8::1"),
-    ("not an address", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "header, address",
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("203.0.113.7:51234", "203.0.113.7"),
+        ("198.51.100.1, 203.0.113.7:443", "203.0.113.7"),  # what the client claimed comes first: ignored
+        ("[2001:db8::1]:443", "2001:db8::1"),
+        ("2001:db8::1", "2001:db8::1"),
+        ("not an address", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_the_client_is_the_last_forwarded_address(header, address):
     assert defence.client_address(header) == address
 
@@ -180,7 +206,11 @@ def test_every_error_code_the_code_raises_has_a_status():
     raised = set()
     for path in [*(ROOT / "shared").rglob("*.py"), *(ROOT / "functions").glob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "DomainError" \
-                    and node.args and isinstance(node.args[0], ast.Constant):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "DomainError"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 raised.add(node.args[0].value)
     assert raised and raised <= set(STATUS), f"codes without a status: {raised - set(STATUS)}"

@@ -134,7 +134,7 @@ def test_public_ledger_labels_reversals_and_hides_held(monkeypatch):
 @st.composite
 def histories(draw):
     goals = draw(st.lists(st.integers(100, 5000), min_size=1, max_size=3))
-    needs = ["shelter", "medical", "legal"][:len(goals)]
+    needs = ["shelter", "medical", "legal"][: len(goals)]
     s = story(dict(zip(needs, goals, strict=False)))
     snapshots = []  # every state Stripe shows of each payment, in the order they happen
     finals = []
@@ -182,5 +182,4 @@ def test_random_histories_keep_every_invariant_and_end_as_stripe_says(history):
         check_invariants(p)
     for final in finals:
         assert p.records[final.id].net == final.received - final.refunded - final.disputed
-    assert sum(n.raised for n in p.story.needs) + p.story.overfunded == \
-        sum(f.received - f.refunded - f.disputed for f in finals)
+    assert sum(n.raised for n in p.story.needs) + p.story.overfunded == sum(f.received - f.refunded - f.disputed for f in finals)

@@ -40,11 +40,14 @@ def test_the_test_photographs_really_carry_metadata(coffee):
         assert_no_metadata(data)
 
 
-@pytest.mark.parametrize("make, name, content_type", [
-    (jpeg_with_metadata, "photo.jpg", "image/jpeg"),
-    (png_with_metadata, "photo.png", "image/png"),
-    (webp_with_metadata, "photo.webp", "image/webp"),
-])
+@pytest.mark.parametrize(
+    "make, name, content_type",
+    [
+        (jpeg_with_metadata, "photo.jpg", "image/jpeg"),
+        (png_with_metadata, "photo.png", "image/png"),
+        (webp_with_metadata, "photo.webp", "image/webp"),
+    ],
+)
 def test_photographs_keep_nothing_but_the_picture(coffee, make, name, content_type):
     safe = make_safe(make(coffee), name)
     assert safe.content_type == content_type
@@ -100,12 +103,21 @@ def test_a_face_in_profile_is_found():
         make_safe(jpeg_with_metadata(sample("camera")), "camera.jpg")
 
 
-@pytest.mark.parametrize("data, name, reason", [
-    (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "x.gif", "not accepted"),
-    (b"not an image at all", "x.jpg", "could not be read"),
-    ((b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00"
-      b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"), "x.png", "GIF image"),
-])
+@pytest.mark.parametrize(
+    "data, name, reason",
+    [
+        (b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "x.gif", "not accepted"),
+        (b"not an image at all", "x.jpg", "could not be read"),
+        (
+            (
+                b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00"
+                b"\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+            ),
+            "x.png",
+            "GIF image",
+        ),
+    ],
+)
 def test_other_files_are_refused_with_a_reason(data, name, reason):
     with pytest.raises(ImageRefused, match=reason):
         make_safe(data, name)
@@ -115,27 +127,32 @@ def test_other_files_are_refused_with_a_reason(data, name, reason):
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">{}</svg>'
 
 
-@pytest.mark.parametrize("body, reason", [
-    ("<script>alert(1)</script>", "a script"),
-    ('<rect width="1" height="1" onclick="alert(1)"/>', "event handler"),
-    ("<foreignObject><div xmlns='http://www.w3.org/1999/xhtml'>x</div></foreignObject>", "foreignObject"),
-    ('<image href="https://example.org/face.jpg"/>', "image"),
-    ('<use xlink:href="https://example.org/sprite.svg#a"/>', "outside resource"),
-    ('<a href="https://example.org"><rect/></a>', "a link"),
-    ('<rect style="fill:url(https://example.org/x.png)"/>', "CSS url"),
-    ("<style>@import url(https://example.org/x.css);</style>", "active content"),
-    ('<rect fill="url(&quot;http://example.org/p&quot;)"/>', "CSS url"),
-    ('<set attributeName="href" to="javascript:alert(1)"/>', "animation"),
-    ('<rect href="javascript:alert(1)"/>', "outside resource"),
-])
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("<script>alert(1)</script>", "a script"),
+        ('<rect width="1" height="1" onclick="alert(1)"/>', "event handler"),
+        ("<foreignObject><div xmlns='http://www.w3.org/1999/xhtml'>x</div></foreignObject>", "foreignObject"),
+        ('<image href="https://example.org/face.jpg"/>', "image"),
+        ('<use xlink:href="https://example.org/sprite.svg#a"/>', "outside resource"),
+        ('<a href="https://example.org"><rect/></a>', "a link"),
+        ('<rect style="fill:url(https://example.org/x.png)"/>', "CSS url"),
+        ("<style>@import url(https://example.org/x.css);</style>", "active content"),
+        ('<rect fill="url(&quot;http://example.org/p&quot;)"/>', "CSS url"),
+        ('<set attributeName="href" to="javascript:alert(1)"/>', "animation"),
+        ('<rect href="javascript:alert(1)"/>', "outside resource"),
+    ],
+)
 def test_scripted_or_linked_drawings_are_refused(body, reason):
     with pytest.raises(ImageRefused, match=reason):
         make_safe(SVG.format(body).encode(), "drawing.svg")
 
 
 def test_doctype_and_entities_are_refused():
-    bomb = b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>' \
-           b'<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>'
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
+        b'<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>'
+    )
     with pytest.raises(ImageRefused, match="DOCTYPE"):
         make_safe(bomb, "bomb.svg")
     with pytest.raises(ImageRefused, match="not an SVG"):
@@ -143,10 +160,12 @@ def test_doctype_and_entities_are_refused():
 
 
 def test_drawings_are_sanitised_and_their_text_returned():
-    body = ('<!-- drawn by Noy at home --><metadata>camera GPS</metadata>'
-            '<title>A boat at dawn</title><defs><linearGradient id="g"/></defs>'
-            '<rect fill="url(#g)" inkscape:label="x" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"/>'
-            '<use xlink:href="#g"/><text>Call 081-555-0142</text>')
+    body = (
+        "<!-- drawn by Noy at home --><metadata>camera GPS</metadata>"
+        '<title>A boat at dawn</title><defs><linearGradient id="g"/></defs>'
+        '<rect fill="url(#g)" inkscape:label="x" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"/>'
+        '<use xlink:href="#g"/><text>Call 081-555-0142</text>'
+    )
     safe = make_safe(SVG.format(body).encode(), "drawing.svg")
     out = safe.data.decode()
     assert safe.content_type == "image/svg+xml"

@@ -9,9 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_import_function_app_without_services():
-    code = ("import sys, json, function_app; "
-            "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('azure.cosmos', 'azure.storage', "
-            "'azure.identity', 'azure.monitor', 'opentelemetry', 'stripe')))))")
+    code = (
+        "import sys, json, function_app; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('azure.cosmos', 'azure.storage', "
+        "'azure.identity', 'azure.monitor', 'opentelemetry', 'stripe')))))"
+    )
     env = {"PATH": "/usr/bin:/bin", "COSMOS_ENDPOINT": "https://127.0.0.1:1/", "AzureWebJobsStorage": "x"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

@@ -8,14 +8,14 @@ import pytest
 
 from ops.target import TargetError, is_azure, is_loopback, parse_dotenv, resolve
 
-AZD_OUTPUT = '''AZURE_ENV_NAME="prod"
+AZD_OUTPUT = """AZURE_ENV_NAME="prod"
 AZURE_KEY_VAULT_ENDPOINT="https://kv-abc.vault.azure.net/"
 AZURE_STORAGE_BLOB_ENDPOINT="https://stabc.blob.core.windows.net/"
 AZURE_STORAGE_QUEUE_ENDPOINT="https://stabc.queue.core.windows.net/"
 COSMOS_ENDPOINT="https://cosmos-abc.documents.azure.com:443/"
 COSMOS_DATABASE="secondchance"
 STRIPE_SECRET_KEY_SECRET_NAME="stripe-secret-key"
-'''
+"""
 
 
 def fake_azd(tmp_path, monkeypatch):
@@ -27,6 +27,7 @@ def fake_azd(tmp_path, monkeypatch):
     def run(cmd):
         calls.append(cmd)
         return subprocess.CompletedProcess(cmd, 0, AZD_OUTPUT, "")
+
     return {"PATH": str(tmp_path)}, run, calls
 
 
@@ -63,11 +64,14 @@ def test_unprovisioned_environment_is_refused():
         resolve(local=False, environ={"AZURE_ENV_NAME": "new", "PATH": "/nonexistent"})
 
 
-@pytest.mark.parametrize("setting, value", [
-    ("COSMOS_ENDPOINT", "https://localhost:8081/"),
-    ("AZURE_STORAGE_QUEUE_ENDPOINT", "http://127.0.0.1:10001/devstoreaccount1"),
-    ("AZURE_STORAGE_BLOB_ENDPOINT", "http://[::1]:10000/x"),
-])
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("COSMOS_ENDPOINT", "https://localhost:8081/"),
+        ("AZURE_STORAGE_QUEUE_ENDPOINT", "http://127.0.0.1:10001/devstoreaccount1"),
+        ("AZURE_STORAGE_BLOB_ENDPOINT", "http://[::1]:10000/x"),
+    ],
+)
 def test_azure_target_refuses_loopback(setting, value):
     environ = {**parse_dotenv(AZD_OUTPUT), setting: value}
     with pytest.raises(TargetError, match="loopback"):
@@ -75,8 +79,7 @@ def test_azure_target_refuses_loopback(setting, value):
 
 
 def test_the_test_allowance_admits_exactly_one_address():
-    environ = {**parse_dotenv(AZD_OUTPUT), "COSMOS_ENDPOINT": "https://127.0.0.1:9999/",
-               "OPS_TEST_AZURE_LOOPBACK": "127.0.0.1:9999"}
+    environ = {**parse_dotenv(AZD_OUTPUT), "COSMOS_ENDPOINT": "https://127.0.0.1:9999/", "OPS_TEST_AZURE_LOOPBACK": "127.0.0.1:9999"}
     assert resolve(local=False, environ=environ).values["COSMOS_ENDPOINT"] == "https://127.0.0.1:9999/"
     with pytest.raises(TargetError, match="loopback"):
         resolve(local=False, environ={**environ, "OPS_TEST_AZURE_LOOPBACK": "127.0.0.1:9998"})
@@ -90,12 +93,15 @@ def test_local_reads_the_settings_file_and_the_environment_wins(tmp_path):
     assert target.values == {"COSMOS_ENDPOINT": "https://127.0.0.1:8081/", "COSMOS_DATABASE": "other"}
 
 
-@pytest.mark.parametrize("extra", [
-    {"COSMOS_ENDPOINT": "https://cosmos-abc.documents.azure.com:443/"},
-    {"AZURE_KEY_VAULT_ENDPOINT": "https://kv-abc.vault.azure.net/"},
-    {"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=x;EndpointSuffix=core.windows.net"},
-    {"STRIPE_SECRET_KEY": "sk_live_123"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"COSMOS_ENDPOINT": "https://cosmos-abc.documents.azure.com:443/"},
+        {"AZURE_KEY_VAULT_ENDPOINT": "https://kv-abc.vault.azure.net/"},
+        {"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=x;EndpointSuffix=core.windows.net"},
+        {"STRIPE_SECRET_KEY": "sk_live_123"},
+    ],
+)
 def test_local_refuses_azure(tmp_path, extra):
     environ = {"COSMOS_ENDPOINT": "https://127.0.0.1:8081/", **extra}
     with pytest.raises(TargetError, match="refusing --local"):
@@ -126,8 +132,7 @@ def test_key_vault_secrets_are_read_with_the_signed_in_identity(tmp_path, monkey
     monkeypatch.setattr("shared.clients.credential", lambda: Credential())
     with recording_server(tmp_path, vault) as server:
         monkeypatch.setenv("SSL_CERT_FILE", str(server.ca_file))
-        environ = {**parse_dotenv(AZD_OUTPUT), "AZURE_KEY_VAULT_ENDPOINT": f"{server.url}/",
-                   "OPS_TEST_AZURE_LOOPBACK": server.address}
+        environ = {**parse_dotenv(AZD_OUTPUT), "AZURE_KEY_VAULT_ENDPOINT": f"{server.url}/", "OPS_TEST_AZURE_LOOPBACK": server.address}
         target = resolve(local=False, environ=environ)
         secrets = target_module.read_key_vault_secrets(target, ["STRIPE_SECRET_KEY", "CLIENT_HASH_KEY"])
     assert secrets == {"STRIPE_SECRET_KEY": "sk_test_fromvault"}  # a missing secret is left out

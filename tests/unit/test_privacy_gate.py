@@ -24,8 +24,16 @@ def _id(case) -> str:
 def test_the_corpus_is_large_and_covers_every_kind_and_topic():
     assert len(CASES) >= 150
     assert {c.kind for c in CASES if c.leak} == set(KINDS)
-    assert {c.topic for c in CASES if not c.leak} == {"year", "month and year", "duration", "count", "money", "age",
-                                                       "country and province", "story"}
+    assert {c.topic for c in CASES if not c.leak} == {
+        "year",
+        "month and year",
+        "duration",
+        "count",
+        "money",
+        "age",
+        "country and province",
+        "story",
+    }
     assert {c.lang for c in CASES} == {"en", "th"}
     assert len({c.text for c in CASES}) == len(CASES)
 
@@ -48,7 +56,7 @@ def test_findings_name_field_kind_and_place_never_the_leak(case):
     assert findings
     for f in findings:
         assert f.message.startswith(f"summary: contains {KINDS[f.kind]} at character {f.start + 1}")
-        leaked = case.text[f.start:f.end].strip()
+        leaked = case.text[f.start : f.end].strip()
         assert leaked and leaked not in f.message
     for term in TERMS:
         assert all(term.lower() not in f.message.lower() for f in findings)
@@ -66,17 +74,20 @@ def _story_with(**changes) -> StoryDoc:
     return StoryDoc.model_validate(raw)
 
 
-@pytest.mark.parametrize("path, field", [
-    ("headline", "headline"),
-    ("summary", "summary"),
-    ("pseudonym", "pseudonym"),
-    ("origin__label", "origin.label"),
-    ("needs__0__title", "needs.shelter.title"),
-    ("needs__1__description", "needs.medical.description"),
-    ("journey__0__title", "journey.1.title"),
-    ("journey__1__narrative", "journey.2.narrative"),
-    ("journey__0__place", "journey.1.place"),
-])
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("headline", "headline"),
+        ("summary", "summary"),
+        ("pseudonym", "pseudonym"),
+        ("origin__label", "origin.label"),
+        ("needs__0__title", "needs.shelter.title"),
+        ("needs__1__description", "needs.medical.description"),
+        ("journey__0__title", "journey.1.title"),
+        ("journey__1__narrative", "journey.2.narrative"),
+        ("journey__0__place", "journey.1.place"),
+    ],
+)
 def test_every_public_text_is_checked(path, field):
     problems = check_story(_story_with(**{path: "Ask for kyaw-zin-oo on 081-555-0142"}))
     assert f"{field}: contains a sensitive term" in "\n".join(problems)
@@ -109,7 +120,7 @@ def test_the_journey_still_needs_two_kinds_of_milestone():
 def test_findings_are_models_with_offsets_into_the_original_text():
     text = "เบอร์ ๐๘๑-๕๕๕-๐๑๔๒ ค่ะ"  # Thai digits: offsets count the characters as written
     [finding] = find_leaks("updates.1.text", text)
-    assert finding.kind == "phone" and text[finding.start:finding.end] == "๐๘๑-๕๕๕-๐๑๔๒"
+    assert finding.kind == "phone" and text[finding.start : finding.end] == "๐๘๑-๕๕๕-๐๑๔๒"
 
 
 def test_review_covers_exactly_the_public_texts():
@@ -125,8 +136,21 @@ def test_the_sample_stories_pass_the_gate():
         assert check_story(StoryDoc.model_validate(raw)) == [], path.name
 
 
-@pytest.mark.parametrize("text", ["1 " * 1000, "a." * 1000, "@" * 2000, "Ban " * 500, "No. 12, " * 250, "1-" * 1000,
-                                  "0" * 2000, "http://" + "a" * 1990, "สมศรีใจ" * 280, "Line " * 400])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 " * 1000,
+        "a." * 1000,
+        "@" * 2000,
+        "Ban " * 500,
+        "No. 12, " * 250,
+        "1-" * 1000,
+        "0" * 2000,
+        "http://" + "a" * 1990,
+        "สมศรีใจ" * 280,
+        "Line " * 400,
+    ],
+)
 def test_long_hostile_texts_are_scanned_in_bounded_time(text):
     start = time.perf_counter()
     scan(text[:2000], TERMS)

@@ -27,18 +27,32 @@ def test_the_principal_as_the_platform_sends_it():
     who = principal.from_headers({"x-ms-client-principal": principal.encode("oid-1", "Ploy", ["author", "ops"])})
     assert who == principal.Principal(id="oid-1", name="Ploy", roles=frozenset({"author", "ops"}))
     # Entra ID's long claim names, and roles named by role_typ
-    entra = header({"auth_typ": "aad", "name_typ": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-                    "role_typ": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
-                    "claims": [{"typ": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "val": "Hnin"},
-                               {"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": "o-2"},
-                               {"typ": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "val": "reviewer"},
-                               {"typ": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "val": "admin"}]})
+    entra = header(
+        {
+            "auth_typ": "aad",
+            "name_typ": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+            "role_typ": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+            "claims": [
+                {"typ": "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name", "val": "Hnin"},
+                {"typ": "http://schemas.microsoft.com/identity/claims/objectidentifier", "val": "o-2"},
+                {"typ": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "val": "reviewer"},
+                {"typ": "http://schemas.microsoft.com/ws/2008/06/identity/claims/role", "val": "admin"},
+            ],
+        }
+    )
     assert principal.from_headers(entra) == principal.Principal("o-2", "Hnin", frozenset({"reviewer"}))
 
 
-@pytest.mark.parametrize("value", ["", "not base64 ***", base64.b64encode(b"[1,2]").decode(),
-                                   base64.b64encode(b'{"claims": [{"typ": "x"}]}').decode(),
-                                   base64.b64encode(b'{"claims": []}').decode()])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "not base64 ***",
+        base64.b64encode(b"[1,2]").decode(),
+        base64.b64encode(b'{"claims": [{"typ": "x"}]}').decode(),
+        base64.b64encode(b'{"claims": []}').decode(),
+    ],
+)
 def test_an_unreadable_principal_is_nobody(value):
     assert principal.from_headers({"X-MS-CLIENT-PRINCIPAL": value}) is None
 
@@ -60,13 +74,20 @@ def test_require_says_who_may_act():
 @pytest.mark.skipif(not shutil.which("node"), reason="Node is needed to run the editor's module")
 def test_the_editor_snaps_to_the_same_grid_as_the_server():
     rng = random.Random(11)
-    values = [rng.uniform(-180, 180) for _ in range(2000)] + [i / 100 for i in range(-2000, 2000)] + \
-             [i / 20 for i in range(-400, 400)] + [18.85, 18.75, 0.05, -0.05, 0.15, -0.25, 99.95, 0.0]
-    script = ("import { coarsen } from './web/staff/js/grid.js';\n"
-              "const values = JSON.parse(process.argv[1]);\n"
-              "console.log(JSON.stringify(values.map((v) => coarsen(v))));\n")
-    out = subprocess.run(["node", "--input-type=module", "-e", script, json.dumps(values)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    values = (
+        [rng.uniform(-180, 180) for _ in range(2000)]
+        + [i / 100 for i in range(-2000, 2000)]
+        + [i / 20 for i in range(-400, 400)]
+        + [18.85, 18.75, 0.05, -0.05, 0.15, -0.25, 99.95, 0.0]
+    )
+    script = (
+        "import { coarsen } from './web/staff/js/grid.js';\n"
+        "const values = JSON.parse(process.argv[1]);\n"
+        "console.log(JSON.stringify(values.map((v) => coarsen(v))));\n"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script, json.dumps(values)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     js = json.loads(out.stdout)
     mismatches = [(v, a, coarsen(v)) for v, a in zip(values, js, strict=True) if a != coarsen(v)]
@@ -80,12 +101,15 @@ def test_findings_come_back_by_field():
     s.journey[1].kind = "home"
     assert kinds(editorial.findings(s)) == {
         "journey.2.narrative": {"contains a sensitive term", "contains a phone number"},
-        "journey": {"needs at least two kinds of milestone"}}
+        "journey": {"needs at least two kinds of milestone"},
+    }
 
 
 def test_the_audit_trail_never_keeps_the_sensitive_terms():
-    assert audit.redact("She left Ban Rak; ban rak thai is far", ["Ban Rak", "Ban Rak Thai", " "]) == \
-        "She left [redacted]; [redacted] is far"
+    assert (
+        audit.redact("She left Ban Rak; ban rak thai is far", ["Ban Rak", "Ban Rak Thai", " "])
+        == "She left [redacted]; [redacted] is far"
+    )
     who = principal.Principal("o", "Ploy", frozenset({"author"}))
     rec = audit.record("s" * 16, who, "author", "edit", 2, fields=["summary"], reason=None)
     assert rec["type"] == "audit" and rec["storyId"] == "s" * 16 and rec["details"] == {"fields": ["summary"]}

@@ -41,8 +41,9 @@ def test_public_views_carry_their_translations():
 
 
 def test_partner_and_verification_are_optional_and_coarse():
-    story = with_texts(partner={"name": "Riverlight Youth Foundation"},
-                       verified={"by": "Riverlight case review team", "month": "2025-06"})
+    story = with_texts(
+        partner={"name": "Riverlight Youth Foundation"}, verified={"by": "Riverlight case review team", "month": "2025-06"}
+    )
     assert story.partner.name == "Riverlight Youth Foundation" and story.verified.month == "2025-06"
     with pytest.raises(ValidationError):
         with_texts(verified={"by": "x", "month": "2025-06-14"})  # a month, never a day

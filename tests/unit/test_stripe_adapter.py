@@ -31,8 +31,21 @@ def test_a_signed_event_verifies_with_any_configured_secret():
     assert payments.verify_webhook(payload, signed(payload), ["whsec_old", SECRET])["type"] == "payment_intent.succeeded"
 
 
-@pytest.mark.parametrize("case", ["missing", "wrong_secret", "tampered", "too_old", "future", "garbage",
-                                  "replayed_with_fresh_timestamp", "huge_timestamp", "not_utf8", "not_an_event"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "wrong_secret",
+        "tampered",
+        "too_old",
+        "future",
+        "garbage",
+        "replayed_with_fresh_timestamp",
+        "huge_timestamp",
+        "not_utf8",
+        "not_an_event",
+    ],
+)
 def test_bad_signatures_are_refused(case):
     payload = json.dumps(recorded("payment_intent.succeeded")).encode()
     now = int(time.time())
@@ -45,7 +58,8 @@ def test_bad_signatures_are_refused(case):
         "garbage": "t=abc,v1=zzz",
         "replayed_with_fresh_timestamp": signed(payload, t=now - 3600) + f",t={now}",
         "huge_timestamp": "t=" + "9" * 400 + ",v1=00",
-        "not_utf8": None, "not_an_event": None,
+        "not_utf8": None,
+        "not_an_event": None,
     }[case]
     if case == "tampered":
         payload = payload.replace(b"2500", b"9999")
@@ -92,8 +106,9 @@ def fake_client(monkeypatch, intent: dict | None, disputes: list[dict] = ()):
         items = [stripe.StripeObject.construct_from(d, "sk_test") for d in disputes]
         return SimpleNamespace(auto_paging_iter=lambda: iter(items))
 
-    client = SimpleNamespace(v1=SimpleNamespace(payment_intents=SimpleNamespace(retrieve=retrieve),
-                                                disputes=SimpleNamespace(list=list_disputes)))
+    client = SimpleNamespace(
+        v1=SimpleNamespace(payment_intents=SimpleNamespace(retrieve=retrieve), disputes=SimpleNamespace(list=list_disputes))
+    )
     monkeypatch.setattr(payments, "stripe_client", lambda: client)
     monkeypatch.setattr(payments, "live_mode", lambda: False)
     return calls
@@ -110,16 +125,16 @@ def test_a_succeeded_intent_is_one_read_and_its_amount_metadata_and_refunds_are_
     body["latest_charge"]["amount_refunded"] = 700
     calls = fake_client(monkeypatch, body)
     p = payments.read_payment("pi_3QxSample0001", "evt_x")
-    assert (p.received, p.refunded, p.disputed, p.story_id, p.need, p.currency) == \
-        (2500, 700, 0, "0u2xrs0ola0iiwvo", "legal", "usd")
+    assert (p.received, p.refunded, p.disputed, p.story_id, p.need, p.currency) == (2500, 700, 0, "0u2xrs0ola0iiwvo", "legal", "usd")
     assert calls == [("retrieve", "pi_3QxSample0001", {"expand": ["latest_charge"]})]
 
 
 def test_a_disputed_charge_costs_a_second_read_and_only_lost_disputes_count(monkeypatch):
     body = intent()
     body["latest_charge"]["disputed"] = True
-    calls = fake_client(monkeypatch, body, [{"id": "du_1", "amount": 2500, "status": "lost"},
-                                            {"id": "du_2", "amount": 2500, "status": "won"}])
+    calls = fake_client(
+        monkeypatch, body, [{"id": "du_1", "amount": 2500, "status": "lost"}, {"id": "du_2", "amount": 2500, "status": "won"}]
+    )
     assert payments.read_payment("pi_3QxSample0001", "evt_x").disputed == 2500
     assert len(calls) == 2
 

@@ -23,8 +23,7 @@ def test_without_connection_string_a_line_with_its_dimensions_and_no_sdk(caplog)
     caplog.set_level(logging.INFO, logger="secondchance.telemetry")
     telemetry.record("payment_event", outcome="applied", event_id="evt_1", story_id="s1", payment_intent="pi_1")
     [line] = caplog.records
-    assert (line.metric, line.value, line.outcome, line.event_id, line.story_id) == ("payment_event", 1, "applied",
-                                                                                      "evt_1", "s1")
+    assert (line.metric, line.value, line.outcome, line.event_id, line.story_id) == ("payment_event", 1, "applied", "evt_1", "s1")
     assert "outcome=applied" in line.getMessage() and "event_id=evt_1" in line.getMessage()
     assert telemetry.configure() is False
     assert not any(m.startswith(("azure.monitor", "opentelemetry")) for m in sys.modules)
@@ -58,6 +57,7 @@ def test_a_broken_distro_never_stops_a_payment(monkeypatch, caplog):
 
     def broken(**kw):
         raise RuntimeError("no network")
+
     fake.configure_azure_monitor = broken  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "azure.monitor.opentelemetry", fake)
     monkeypatch.setenv("APPLICATIONINSIGHTS_CONNECTION_STRING", "InstrumentationKey=0")
