@@ -51,6 +51,7 @@ STATUS: dict[str, int] = {
     "not_editable": 409,
     "consent_missing": 409,
     "privacy_findings": 422,
+    "image_refused": 422,
     # the card-testing defence
     "rate_limited": 429,
     "busy": 429,

@@ -34,6 +34,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "manage_withdraw": ("reviewer", "ops"),
     "manage_consent": ("author", "reviewer"),
     "manage_history": ("author", "reviewer", "ops"),
+    "manage_image": ("author",),
 }
 
 
@@ -113,6 +114,16 @@ def manage_edit(req: func.HttpRequest) -> func.HttpResponse:
         raise DomainError("invalid_field", "version: the version being edited is required", parameter="version")
     story, found = editorial.edit(req.route_params["id"], data, who, role)
     return _saved(story, found)
+
+
+@bp.route(route="manage/stories/{id}/images", methods=["POST", "OPTIONS"], auth_level=ANON)
+@staff_endpoint
+def manage_image(req: func.HttpRequest) -> func.HttpResponse:
+    """A picture for the story (a milestone's or the cover), made safe before anything is stored
+    (shared/images.py: no metadata, no faces, clean SVG). The body is the file; `name` its file name."""
+    who, role = _caller(req, "manage_image")
+    stored = editorial.add_image(req.route_params["id"], req.params.get("name", ""), req.get_body(), who, role)
+    return json_response(stored, 201, NO_STORE)
 
 
 @bp.route(route="manage/stories/{id}/preview", methods=["GET", "OPTIONS"], auth_level=ANON)

@@ -51,6 +51,23 @@ def _op(
 BAD = ("invalid_json", "invalid_body", "invalid_field")
 
 
+def _image_op() -> dict[str, Any]:
+    op = _op(
+        "manage_image",
+        "Add a picture (made safe first: no metadata, no faces, clean SVG)",
+        "201",
+        ("invalid_body", "invalid_field", "story_not_found", "wrong_state", "image_refused"),
+    )
+    op["parameters"] = [STORY_ID, {"name": "name", "in": "query", "required": True, "schema": {"type": "string"}}]
+    op["requestBody"] = {
+        "required": True,
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp", "image/svg+xml")
+        },
+    }
+    return op
+
+
 def operations() -> dict[str, dict[str, Any]]:
     s = "/api/manage/stories"
     return {
@@ -78,6 +95,7 @@ def operations() -> dict[str, dict[str, Any]]:
             ),
         },
         s + "/{id}/preview": {"get": _op("manage_preview", "The story as donors will see it", "200", ("story_not_found",))},
+        s + "/{id}/images": {"post": _image_op()},
         s + "/{id}/submit": {
             "post": _op(
                 "manage_submit",

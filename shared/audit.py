@@ -13,7 +13,7 @@ from typing import Any
 from shared import store
 from shared.principal import Principal
 
-ACTIONS = ("create", "edit", "submit", "approve", "publish", "update", "withdraw", "consent", "consent_expired")
+ACTIONS = ("create", "edit", "image", "submit", "approve", "publish", "update", "withdraw", "consent", "consent_expired")
 
 
 def record(story_id: str, who: Principal, role: str, action: str, version: int, **details: Any) -> dict[str, Any]:

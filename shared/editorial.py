@@ -429,3 +429,48 @@ def listing() -> list[dict[str, Any]]:
             }
         )
     return sorted(rows, key=lambda r: (r["state"], r["pseudonym"]))
+
+
+# ------------------------------------------------------------------ images
+IMAGE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}\.(jpg|jpeg|png|webp|svg)$"
+
+
+def add_image(story_id: str, name: str, data: bytes, who: Principal, role: str) -> dict[str, Any]:
+    """Store a picture for the story after making it safe (`shared.images`: re-encoded without any
+    metadata, refused with a face, SVG cleaned, text in a drawing checked by the privacy gate). A
+    milestone or the cover then names it by `file`. The audit trail records who added which file."""
+    import re
+
+    from shared import assets
+    from shared.images import ImageRefused, make_safe
+    from shared.privacy import find_leaks, summarise
+
+    story, _ = get(story_id)
+    if story.status == "withdrawn":
+        raise DomainError("wrong_state", "This story is withdrawn: it takes no new pictures")
+    if not re.fullmatch(IMAGE_NAME, name or "", flags=re.IGNORECASE):
+        raise DomainError("invalid_field", "name: a plain file name ending in .jpg, .png, .webp or .svg", parameter="name")
+    if not data:
+        raise DomainError("invalid_body", "Send the picture itself as the request body")
+    try:
+        image = make_safe(data, name)
+    except ImageRefused as exc:
+        raise DomainError("image_refused", f"The picture was refused: {exc}") from None
+    terms = [t for t in story.sensitive_terms if t.strip()]
+    leaks = summarise([f for text in image.texts for f in find_leaks("text in the drawing", text, terms)])
+    if leaks:
+        raise DomainError("image_refused", "The picture was refused: " + "; ".join(leaks))
+    path = assets.story_image_path(story.id, name)
+    assets.upload(path, image.data, image.content_type)
+    version = editorial(story).version
+    with store.mapped_errors():
+        from shared.clients import cosmos_container
+
+        cosmos_container().create_item(audit.record(story.id, who, role, "image", version, file=name))
+    return {
+        "file": name,
+        "content_type": image.content_type,
+        "width": image.width,
+        "height": image.height,
+        "url": assets.asset_url(path),
+    }

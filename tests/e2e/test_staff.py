@@ -34,7 +34,7 @@ def sign_in(page, portal: str, person: str, role: str, to: str = "/staff/") -> N
     expect(page.locator("#who")).to_contain_text(person)
 
 
-def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts):
+def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts, tmp_path):
     from shared.privacy import coarsen
 
     # ---- the author, signed in, writes a new story
@@ -91,11 +91,20 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     author.screenshot(path=str(artifacts / "staff-editor-finding.png"), full_page=True)
 
     author.fill("#m-2-narrative", MILESTONES[1][4])
+    # a picture for the last milestone, through the safe-image path (GPS and the rest of the metadata go)
+    from tests.photos import jpeg_with_metadata, sample
+
+    photo = tmp_path / "Kitchen Photo.JPG"
+    photo.write_bytes(jpeg_with_metadata(sample("coffee")))
+    author.fill("#m-5-alt", "A cup of coffee on a kitchen table")
+    author.set_input_files("#m-5-image", str(photo))
+    expect(author.locator("#m-5-image-note")).to_contain_text("Picture added (m5-kitchen-photo.jpg)")
     author.click("#save")
     expect(author.locator("#save-status")).to_have_text("Saved as version 2.")
     expect(finding).to_be_hidden()
     story_id = re.search(r"id=([a-z0-9]+)", author.url).group(1)
     saved = author.request.get(f"{portal}/api/manage/stories/{story_id}").json()["story"]
+    assert saved["journey"][4]["image"] == {"file": "m5-kitchen-photo.jpg", "alt": "A cup of coffee on a kitchen table"}
     assert [m["kind"] for m in saved["journey"]] == [m[0] for m in MILESTONES]
     for m in saved["journey"]:  # placed on the privacy grid, as donors will see them
         assert (m["lat"], m["lon"]) == (coarsen(m["lat"]), coarsen(m["lon"]))
@@ -145,10 +154,11 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
 
     # the history lists each step, with who and when
     rows = reviewer.locator("#history tr")
-    expect(rows).to_have_count(6)
+    expect(rows).to_have_count(7)
     steps = [(r.locator("td").nth(1).inner_text(), r.locator("td").nth(2).inner_text()) for r in rows.all()]
     assert steps == [
         (f"{AUTHOR} (author)", "Created"),
+        (f"{AUTHOR} (author)", "Picture added"),
         (f"{AUTHOR} (author)", "Edited"),
         (f"{AUTHOR} (author)", "Submitted for review"),
         (f"{REVIEWER} (reviewer)", "Approved"),
@@ -169,7 +179,7 @@ def test_author_writes_reviewer_publishes_donor_sees(portal, new_page, artifacts
     author.get_by_role("button", name="Post an update").click()
     expect(author.locator("#action-status")).to_have_text("Update posted.")
     expect(author.locator("#finding-update")).to_be_hidden()
-    expect(author.locator("#history tr")).to_have_count(7)
+    expect(author.locator("#history tr")).to_have_count(8)
     expect(author.locator("#history tr").last).to_contain_text(f"{AUTHOR} (author)")
     expect(author.locator("#history tr").last.locator("td").nth(2)).to_have_text("Update posted")
 

@@ -206,6 +206,28 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     assert preview["pseudonym"] == "Kanya" and preview["journey"][0]["lat"] == 19.5  # coarsened as donors see it
     saw(f"{one}/preview", "get", author.get(f"{api}{M}/{'q' * 16}/preview"))
 
+    # pictures go through the safe-image path: no metadata kept, a face refused, a bad name refused
+    from tests.photos import assert_no_metadata, jpeg_with_metadata, sample
+
+    pics = "/images"
+    photo = jpeg_with_metadata(sample("coffee"))
+    added = saw(
+        one + pics,
+        "post",
+        author.post(f"{api}{M}/{sid}{pics}?name=market-stall.jpg", data=photo, headers={"Content-Type": "image/jpeg"}),
+    )
+    assert added.status_code == 201 and added.json()["file"] == "market-stall.jpg"
+    stored = requests.get(added.json()["url"])
+    assert stored.status_code == 200 and stored.headers["Content-Type"] == "image/jpeg"
+    assert_no_metadata(stored.content)
+    face = saw(
+        one + pics, "post", author.post(f"{api}{M}/{sid}{pics}?name=portrait.jpg", data=jpeg_with_metadata(sample("astronaut")))
+    )
+    assert face.status_code == 422 and face.json()["error"]["code"] == "image_refused" and "face" in face.text
+    saw(one + pics, "post", author.post(f"{api}{M}/{sid}{pics}?name=../../x.jpg", data=photo))
+    saw(one + pics, "post", author.post(f"{api}{M}/{'q' * 16}{pics}?name=a.jpg", data=photo))
+    assert [r["action"] for r in reviewer.get(f"{api}{M}/{sid}/history").json()["items"]].count("image") == 1
+
     # publish needs consent
     saw(f"{one}/publish", "post", reviewer.post(f"{api}{M}/{sid}/publish", json=[]))
     saw(f"{one}/publish", "post", reviewer.post(f"{api}{M}/{'q' * 16}/publish", json={"version": 3}))
@@ -261,6 +283,8 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
         ops_person.post(f"{api}{M}/{sid}{w}", json={"reason": "Consent withdrawn by phone; she moved from Wiang Haeng"}),
     )
     assert gone.status_code == 200 and gone.json()["story"]["state"] == "withdrawn"
+    late = saw(one + pics, "post", author.post(f"{api}{M}/{sid}{pics}?name=late.jpg", data=photo))
+    assert late.status_code == 409 and late.json()["error"]["code"] == "wrong_state"
     saw(one + w, "post", ops_person.post(f"{api}{M}/{sid}{w}", json={"reason": "again"}))
     assert requests.get(f"{api}/api/stories/{sid}").status_code == 404
     u2 = author.post(f"{api}{M}/{sid}{u}", json={"period": "2026-04", "text": "More news."})
@@ -277,6 +301,7 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
         ("edit", "Marco Reyes", "author", 3),
         ("submit", "Ploy Srisuk", "author", 3),
         ("approve", "Hnin Aye", "reviewer", 3),
+        ("image", "Ploy Srisuk", "author", 3),
         ("consent", "Ploy Srisuk", "author", 3),
         ("publish", "Hnin Aye", "reviewer", 3),
         ("update", "Ploy Srisuk", "author", 3),
@@ -291,7 +316,7 @@ def test_the_workflow_four_eyes_privacy_gate_and_audit_trail(api, stack):
     out = subprocess.run([sys.executable, "-m", "ops", "--local", "audit", sid], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     lines = [line for line in out.stdout.strip().splitlines() if not line.startswith(("ops target", "  "))]
-    assert len(lines) == 10 and lines[-1] == f"9 record(s) for story {sid}"
+    assert len(lines) == 11 and lines[-1] == f"10 record(s) for story {sid}"
     assert "approve" in lines[4] and "Hnin Aye (reviewer" in lines[4] and lines[4].startswith(h[4]["at"])
     assert "Wiang Haeng" not in out.stdout
     missing = subprocess.run(

@@ -4,14 +4,14 @@
 import { $, $$, h } from "../../js/dom.js";
 import { decimals } from "../../js/format.js";
 import { t } from "../../js/i18n.js";
-import { api, coarsen, errorText, findingText, showMessage, startStaffPage } from "./staff.js";
+import { api, coarsen, errorText, findingText, sendFile, showMessage, startStaffPage } from "./staff.js";
 
 const KINDS = ["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter", "recovery", "future"];
 const NEEDS = ["shelter", "medical", "legal", "repatriation", "education"];
 const START = { center: [15, 101], zoom: 4 };
 const LAND = { color: "#c9b9a2", weight: 0.8, fillColor: "#f6f0e4", fillOpacity: 1, interactive: false };
 
-// cover and milestone images are kept as they were (uploads come with the safe image path)
+// a milestone's picture is uploaded through the safe-image path (POST .../images) and named by file
 const state = { id: null, version: null, cover: null, needs: [], journey: [], findings: {} };
 let map = null;
 let layer = null;
@@ -103,6 +103,12 @@ function renderMilestones() {
         field("edit.period", h("input", { type: "text", id: id("period"), value: m.period, maxlength: 7,
           placeholder: "2024-05", oninput: bind("period") })),
         field("edit.narrative", narrative),
+        field("edit.image", h("input", { type: "file", id: id("image"),
+          accept: "image/jpeg,image/png,image/webp,image/svg+xml", onchange: (e) => addPicture(m, n, e.target) })),
+        field("edit.alt", h("input", { type: "text", id: id("alt"), value: m.image?.alt || "", maxlength: 300,
+          dataset: { field: `journey.${n}.image.alt` }, oninput: (e) => { if (m.image) m.image.alt = e.target.value; } })),
+        h("p", { class: "small", id: id("image-note"), "aria-live": "polite" },
+          m.image ? t("edit.imageKept", { file: m.image.file }) : ""),
         h(
           "div",
           { class: "milestone-tools" },
@@ -117,6 +123,35 @@ function renderMilestones() {
   );
   drawMap();
   showFindings();
+}
+
+/** A file name the API takes: the milestone's number, a plain stem, the picture's own extension. */
+function pictureName(n, file) {
+  const ext = (file.name.split(".").pop() || "").toLowerCase().replace("jpeg", "jpg");
+  const stem = file.name.replace(/\.[^.]*$/, "").toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
+  return `m${n}-${(stem || "picture").slice(0, 40)}.${ext}`;
+}
+
+/** Upload a milestone's picture: made safe by the API (no metadata, no faces), then named by file. */
+async function addPicture(m, n, input) {
+  const file = input.files?.[0];
+  const note = $(`#m-${n}-image-note`);
+  if (!file) return;
+  if (!state.id) {
+    note.textContent = t("edit.saveFirst");
+    return;
+  }
+  note.textContent = t("edit.uploading");
+  try {
+    const stored = await sendFile(`/stories/${state.id}/images?name=${encodeURIComponent(pictureName(n, file))}`, file);
+    const alt = $(`#m-${n}-alt`).value.trim();
+    m.image = { file: stored.file, alt: alt.length >= 3 ? alt : m.title || t("edit.pictureOf", { n }) };
+    $(`#m-${n}-alt`).value = m.image.alt;
+    note.textContent = t("edit.imageAdded", { file: stored.file });
+  } catch (err) {
+    input.value = "";
+    note.textContent = err.code === "image_refused" ? `${t("edit.imageRefused")} ${err.message}` : errorText(err);
+  }
 }
 
 function move(i, by) {

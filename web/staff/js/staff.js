@@ -42,6 +42,25 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
+/** Send a file (a picture) to a staff route as the request body; the route's JSON answer. */
+export async function sendFile(path, file) {
+  let response;
+  try {
+    response = await fetch(`${BASE}/manage${path}`, {
+      method: "POST",
+      credentials: "include",
+      headers: { "Content-Type": file.type || "application/octet-stream" },
+      body: file,
+      cache: "no-store",
+    });
+  } catch {
+    throw new StaffError(0, { code: "network" });
+  }
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new StaffError(response.status, data.error);
+  return data;
+}
+
 /** { name, roles } of who is signed in, or null. */
 export async function me() {
   const response = await fetch(`${AUTH}/.auth/me`, { credentials: "include", cache: "no-store" }).catch(() => null);
