@@ -24,7 +24,6 @@ import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,19 +32,12 @@ warnings.filterwarnings("ignore", message="Unverified HTTPS request")
 SHIFT = 620
 ROWS: list[tuple[str, str, str, str]] = []
 
+from bench.bench_api import timed  # noqa: E402 - the median of n runs, as the other benches take it
+
 
 def row(what: str, ours: str, reference: str, ratio: str) -> None:
     ROWS.append((what, ours, reference, ratio))
     print(f"  {what}: {ours} vs {reference} -> {ratio}", flush=True)
-
-
-def median_time(fn: Callable[[], object], n: int) -> float:
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def cold_import(n: int) -> None:
@@ -160,8 +152,8 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
         ):
             body = session.get(api + path).content
             static.write_bytes(body)
-            ours = median_time(lambda p=path: session.get(api + p).raise_for_status(), n)
-            ref = median_time(lambda: session.get(api + "/bench-static.json").raise_for_status(), n)
+            ours = timed(lambda p=path: session.get(api + p).raise_for_status(), n)
+            ref = timed(lambda: session.get(api + "/bench-static.json").raise_for_status(), n)
             row(
                 f"{label} ({len(body) // 1024} KB) vs the same bytes as a static file",
                 f"{ours * 1000:.1f} ms",
@@ -201,8 +193,8 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
         notice = events_queue.encode(
             events_queue.PaymentNotice(event_id="evt_x", type="charge.refunded", created=int(time.time()), payment_intent="pi_bench")
         )
-        ours = median_time(webhook, n)
-        ref = median_time(lambda: raw_queue.send_message(notice), n)
+        ours = timed(webhook, n)
+        ref = timed(lambda: raw_queue.send_message(notice), n)
         row("webhook: verify + enqueue vs a raw enqueue", f"{ours * 1000:.1f} ms", f"{ref * 1000:.1f} ms", f"{ours / ref:.2f}x")
 
         print("4. payments through the whole pipeline vs raw Cosmos writes", flush=True)

@@ -31,18 +31,25 @@ def record(story_id: str, who: Principal, role: str, action: str, version: int, 
     }
 
 
+def append(story, who: Principal, role: str, action: str, **details: Any) -> None:
+    """Write one record on its own, at the story's current version (actions that change no story
+    document: a picture added, a command-line step, the consent timer; the others are written in
+    the same batch as their change)."""
+    from shared.clients import cosmos_container
+
+    version = story.editorial.version if story.editorial else 1
+    with store.mapped_errors():
+        cosmos_container().create_item(record(story.id, who, role, action, version, **details))
+
+
 def from_command_line(story, action: str) -> None:
     """Record an action taken with `python -m ops` (who: the operating-system user, role ops)."""
     import getpass
     import socket
 
-    from shared.clients import cosmos_container
-
     user = getpass.getuser()
     who = Principal(id=f"cli:{user}@{socket.gethostname()}", name=user, roles=frozenset({"ops"}))
-    version = story.editorial.version if story.editorial else 1
-    with store.mapped_errors():
-        cosmos_container().create_item(record(story.id, who, "ops", action, version, via="python -m ops"))
+    append(story, who, "ops", action, via="python -m ops")
 
 
 def redact(text: str, terms: list[str]) -> str:

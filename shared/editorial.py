@@ -462,11 +462,7 @@ def add_image(story_id: str, name: str, data: bytes, who: Principal, role: str) 
         raise DomainError("image_refused", "The picture was refused: " + "; ".join(leaks))
     path = assets.story_image_path(story.id, name)
     assets.upload(path, image.data, image.content_type)
-    version = editorial(story).version
-    with store.mapped_errors():
-        from shared.clients import cosmos_container
-
-        cosmos_container().create_item(audit.record(story.id, who, role, "image", version, file=name))
+    audit.append(story, who, role, "image", file=name)
     return {
         "file": name,
         "content_type": image.content_type,

@@ -146,13 +146,10 @@ def withdraw(story_id: str, reason: str = "consent withdrawn") -> tuple[StoryDoc
 def _audit_expiry(story: StoryDoc, expired: str | None) -> None:
     """The consent timer's step in the story's audit trail (who: the system)."""
     from shared import audit
-    from shared.clients import cosmos_container
     from shared.principal import Principal
 
     timer = Principal(id="system:consent-expiry", name="consent expiry (daily timer)", roles=frozenset())
-    version = story.editorial.version if story.editorial else 1
-    with store.mapped_errors():
-        cosmos_container().create_item(audit.record(story.id, timer, "system", "consent_expired", version, expired=expired))
+    audit.append(story, timer, "system", "consent_expired", expired=expired)
 
 
 def unpublish_expired(today: dt.date | None = None) -> list[StoryDoc]:

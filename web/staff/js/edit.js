@@ -4,7 +4,7 @@
 import { $, $$, h } from "../../js/dom.js";
 import { decimals } from "../../js/format.js";
 import { t } from "../../js/i18n.js";
-import { api, coarsen, errorText, findingText, sendFile, showMessage, startStaffPage } from "./staff.js";
+import { api, coarsen, errorText, findingText, showMessage, startStaffPage } from "./staff.js";
 
 const KINDS = ["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter", "recovery", "future"];
 const NEEDS = ["shelter", "medical", "legal", "repatriation", "education"];
@@ -143,7 +143,7 @@ async function addPicture(m, n, input) {
   }
   note.textContent = t("edit.uploading");
   try {
-    const stored = await sendFile(`/stories/${state.id}/images?name=${encodeURIComponent(pictureName(n, file))}`, file);
+    const stored = await api(`/stories/${state.id}/images?name=${encodeURIComponent(pictureName(n, file))}`, { method: "POST", file });
     const alt = $(`#m-${n}-alt`).value.trim();
     m.image = { file: stored.file, alt: alt.length >= 3 ? alt : m.title || t("edit.pictureOf", { n }) };
     $(`#m-${n}-alt`).value = m.image.alt;

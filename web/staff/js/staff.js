@@ -24,33 +24,15 @@ export class StaffError extends Error {
   }
 }
 
-export async function api(path, { method = "GET", body } = {}) {
+/** A staff route's JSON answer: `body` is sent as JSON, `file` (a picture) as it is. */
+export async function api(path, { method = "GET", body, file } = {}) {
   let response;
   try {
     response = await fetch(`${BASE}/manage${path}`, {
       method,
       credentials: "include", // the Easy Auth session cookie
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-      cache: "no-store",
-    });
-  } catch {
-    throw new StaffError(0, { code: "network" });
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new StaffError(response.status, data.error);
-  return data;
-}
-
-/** Send a file (a picture) to a staff route as the request body; the route's JSON answer. */
-export async function sendFile(path, file) {
-  let response;
-  try {
-    response = await fetch(`${BASE}/manage${path}`, {
-      method: "POST",
-      credentials: "include",
-      headers: { "Content-Type": file.type || "application/octet-stream" },
-      body: file,
+      headers: file ? { "Content-Type": file.type || "application/octet-stream" } : body ? { "Content-Type": "application/json" } : {},
+      body: file || (body ? JSON.stringify(body) : undefined),
       cache: "no-store",
     });
   } catch {
