@@ -1,6 +1,7 @@
 // Build the story-map basemap: Asia-Pacific land, country borders and label points as compact GeoJSON.
 //
-//   node assets/build_basemap.mjs [out.geojson]      (default .local/build/basemap.geojson)
+//   node assets/build_basemap.mjs [out.geojson] [--land shared/privacy/land.json]
+//                                              (default out: .local/build/basemap.geojson)
 //
 // Reads world-atlas countries-50m (TopoJSON), keeps countries whose bounding box meets the box
 // lon 60..150, lat -15..45, clips their rings to that box, simplifies (Douglas-Peucker, 0.03°),
@@ -9,6 +10,10 @@
 // tolerance: they are drawn thin and dashed), and one label point per country ({kind: "label",
 // code: ISO 3166 alpha-2, zoom: the first zoom at which its name fits}); the page names countries
 // in the reader's language with Intl.DisplayNames, in system fonts.
+// --land also writes the same land polygons for the app (shared/privacy/land.py decides with them
+// whether a milestone is on the land the donor sees): integers in hundredths of a degree, each ring
+// open, as its first point then the steps to each next one, one polygon (exterior, then holes) a
+// line. The file is committed; tests/integration/test_land.py checks it is what this recipe makes.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -29,7 +34,10 @@ const ALPHA2 = {
 };
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
-const out = resolve(process.argv[2] ?? resolve(root, ".local/build/basemap.geojson"));
+const args = process.argv.slice(2);
+const landAt = args.indexOf("--land");
+const landOut = landAt >= 0 ? resolve(args.splice(landAt, 2)[1] ?? "") : null;
+const out = resolve(args[0] ?? resolve(root, ".local/build/basemap.geojson"));
 
 const topo = JSON.parse(readFileSync(require.resolve("world-atlas/countries-50m.json"), "utf8"));
 
@@ -207,6 +215,7 @@ function labelPoint(polygons) {
 
 const collection = topojson.feature(topo, topo.objects.countries);
 const features = [];
+const land = []; // every land polygon, in the order of the features
 const labels = [];
 for (const f of collection.features) {
   const polygons = [];
@@ -223,6 +232,7 @@ for (const f of collection.features) {
     if (rings.length) polygons.push(rings);
   }
   if (!polygons.length) continue;
+  land.push(...polygons);
   const code = ALPHA2[f.id];
   const label = code && labelPoint(polygons);
   if (label) {
@@ -252,3 +262,24 @@ console.log(`wrote ${out}`);
 console.log(`features: ${features.length}`);
 console.log(`size: ${json.length} bytes (${(json.length / 1024).toFixed(1)} KB)`);
 console.log(`gzip: ${gz} bytes (${(gz / 1024).toFixed(1)} KB)`);
+
+// The land for the app: [[x0, y0, dx1, dy1, ...], hole, ...] per polygon, in hundredths of a degree.
+function landRing(ring) {
+  const pts = ring.slice(0, -1).map(([x, y]) => [Math.round(x * 100), Math.round(y * 100)]);
+  const flat = [...pts[0]];
+  for (let i = 1; i < pts.length; i++) flat.push(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]);
+  return flat;
+}
+
+if (landOut) {
+  const head = JSON.stringify({
+    about: "Land polygons of the basemap (assets/build_basemap.mjs --land); generated, do not edit",
+    box: [BOX.west, BOX.south, BOX.east, BOX.north],
+    unit: 0.01,
+  }).slice(0, -1);
+  const lines = land.map((polygon) => JSON.stringify(polygon.map(landRing)));
+  const text = `${head},"polygons":[\n${lines.join(",\n")}\n]}\n`;
+  mkdirSync(dirname(landOut), { recursive: true });
+  writeFileSync(landOut, text);
+  console.log(`wrote ${landOut}: ${land.length} polygons, ${text.length} bytes`);
+}
