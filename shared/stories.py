@@ -29,7 +29,7 @@ from shared.models import (
     TotalsPublic,
     UpdatePublic,
 )
-from shared.privacy import coarsen
+from shared.privacy import snap
 from shared.settings import get_settings
 
 STORY_ID = re.compile(r"[a-z0-9]{16,32}")
@@ -105,6 +105,7 @@ def has_new_update(story: StoryDoc) -> bool:
 
 
 def detail(story: StoryDoc) -> StoryDetail:
+    places = [snap(m.lat, m.lon) for m in story.journey]
     journey = [
         MilestonePublic(
             order=i,
@@ -112,15 +113,15 @@ def detail(story: StoryDoc) -> StoryDetail:
             title=m.title,
             narrative=m.narrative,
             place=m.place,
-            lat=coarsen(m.lat),
-            lon=coarsen(m.lon),
+            lat=lat,
+            lon=lon,
             period=m.period,
             icon_url=assets.asset_url(assets.icon_path(m.kind)),
             image=AssetPublic(url=assets.asset_url(assets.story_image_path(story.id, m.image.file)), alt=m.image.alt)
             if m.image
             else None,
         )
-        for i, m in enumerate(story.journey, 1)
+        for i, (m, (lat, lon)) in enumerate(zip(story.journey, places, strict=True), 1)
     ]
     return StoryDetail(
         **{**summary(story).model_dump(), "translations": translations(story, detail=True)},
@@ -134,7 +135,7 @@ def detail(story: StoryDoc) -> StoryDetail:
 
 
 def journey_geojson(story: StoryDoc) -> dict[str, Any]:
-    points = [(coarsen(m.lon), coarsen(m.lat)) for m in story.journey]
+    points = [snap(m.lat, m.lon)[::-1] for m in story.journey]  # GeoJSON: lon, lat
     features: list[dict[str, Any]] = [
         {
             "type": "Feature",

@@ -1,6 +1,7 @@
 """Do no harm: the checks a story must pass before anything of it is public.
 
-- Coordinates are snapped to a coarse grid (never finer than 0.1°) before they leave the store.
+- Coordinates are snapped to a coarse grid (never finer than 0.1°) before they leave the store
+  (`snap`): a point on the basemap's land is shown at a grid point on land when one is near.
 - Periods are a year or a month (enforced by the models), never a day.
 - No public text (headline, summary, needs, journey, updates, image alt texts) and no donor's display
   name carries what could lead someone to a survivor: a recorded sensitive term however it is
@@ -14,6 +15,7 @@ report goes to logs and terminals, and the sensitive term must not travel with i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Literal
 
@@ -26,6 +28,9 @@ from shared.privacy.terms import find_terms
 from shared.privacy.text import prepare
 
 GRID_DEGREES = 0.1
+# How far (in degrees of latitude, about 33 km; longitude counted at its length on the ground) a
+# point on land may be moved to the nearest grid point on land, when its nearest grid point is at sea.
+SNAP_RADIUS = 0.3
 
 Kind = Literal["sensitive_term", "email", "web", "profile", "handle", "phone", "document", "address", "date", "age_place", "markup"]
 
@@ -60,6 +65,39 @@ def coarsen(value: float, grid: float = GRID_DEGREES) -> float:
     """Snap a coordinate to the grid (round to the nearest multiple of `grid`)."""
     steps = round(value / grid)
     return round(steps * grid, 6)
+
+
+def snap(lat: float, lon: float, on_land: Callable[[float, float], bool] | None = None) -> tuple[float, float]:
+    """Where the public sees a point: always a point of the 0.1° grid, never the point itself.
+
+    The nearest grid point (`coarsen`), except for a point on the land the donor sees (the basemap's)
+    whose nearest grid point is at sea: it is shown at the nearest grid point on land within
+    SNAP_RADIUS (ties: the southern, then the western), or, with none so near (a small island), at
+    its nearest grid point. A point at sea stays at sea (a milestone may be on a boat). A grid point
+    is its own snap, so snapping twice changes nothing. `on_land` is for tests (default: the basemap).
+    """
+    nearest = (coarsen(lat), coarsen(lon))
+    if on_land is None:
+        from shared.privacy import land  # the polygons are read on first use
+
+        on_land = land.on_land
+    if on_land(*nearest) or not on_land(lat, lon):
+        return nearest
+    ground = math.cos(lat * (math.pi / 180))  # a degree of longitude on the ground, in degrees of latitude
+    reach = math.ceil(SNAP_RADIUS / GRID_DEGREES)
+    across = math.ceil(reach / max(ground, 0.1))
+    row, col = round(lat / GRID_DEGREES), round(lon / GRID_DEGREES)
+    candidates = []
+    for i in range(row - reach, row + reach + 1):
+        for j in range(col - across, col + across + 1):
+            glat, glon = round(i * GRID_DEGREES, 6), round(j * GRID_DEGREES, 6)
+            dy, dx = glat - lat, (glon - lon) * ground
+            if dy * dy + dx * dx <= SNAP_RADIUS * SNAP_RADIUS:
+                candidates.append((round((dy * dy + dx * dx) * 1e12), glat, glon))  # 1e-12 deg²: equal is a tie
+    for _, glat, glon in sorted(candidates):
+        if on_land(glat, glon):
+            return glat, glon
+    return nearest
 
 
 def _web(text: str) -> list[tuple[int, int]]:
