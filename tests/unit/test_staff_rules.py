@@ -94,6 +94,54 @@ def test_the_editor_snaps_to_the_same_grid_as_the_server():
     assert not mismatches, mismatches[:10]
 
 
+def test_the_editor_snaps_near_coasts_as_the_server_does(tmp_path):
+    """grid.js's snap over the basemap the editor draws, against privacy.snap over land.json (the same
+    polygons: tests/integration/test_land.py), near the coasts where the rule moves points."""
+    from shared.privacy import snap
+    from shared.privacy.land import land, on_land
+
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[x / 100_000, y / 100_000] for x, y in ring + ring[:1]] for ring in polygon],
+                },
+            }
+            for polygon in land().polygons
+        ],
+    }
+    (tmp_path / "basemap.json").write_text(json.dumps(geojson))
+    rng = random.Random(5)
+    points = [(rng.uniform(-15, 45), rng.uniform(60, 150)) for _ in range(1500)]
+    points += [(rng.uniform(5, 17), rng.uniform(97, 106)) for _ in range(1500)]  # Andaman Sea, Gulf of Thailand
+    points += [(9.96, 98.64), (12.57, 99.96), (8.64, 98.25), (10.0, 98.6), (45.0, 100.0), (-15.0, 120.0)]
+    (tmp_path / "points.json").write_text(json.dumps(points))
+    script = (
+        "import { readFileSync } from 'node:fs';\n"
+        "import { landOf, onLand, snap } from './web/staff/js/grid.js';\n"
+        "const land = landOf(JSON.parse(readFileSync(process.argv[1], 'utf8')));\n"
+        "const points = JSON.parse(readFileSync(process.argv[2], 'utf8'));\n"
+        "console.log(JSON.stringify(points.map(([a, b]) => [onLand(land, a, b), snap(a, b, land)])));\n"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script, str(tmp_path / "basemap.json"), str(tmp_path / "points.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    js = json.loads(out.stdout)
+    python = [[on_land(a, b), list(snap(a, b))] for a, b in points]
+    mismatches = [(p, j, py) for p, j, py in zip(points, js, python, strict=True) if j != py]
+    assert not mismatches, mismatches[:10]
+    assert sum(py[1] != [coarsen(a), coarsen(b)] for (a, b), py in zip(points, python, strict=True)) >= 5  # some moved
+
+
 def test_findings_come_back_by_field():
     s = story()
     s.sensitive_terms = ["Ban Rak"]

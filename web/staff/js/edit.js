@@ -1,10 +1,11 @@
 // The story editor: the story's fields and needs on the left, the map in the middle (a click places
-// the next milestone, snapped to the privacy grid), the milestones with their narratives beside it.
+// the next milestone, snapped to the privacy grid as the server snaps it: on land near a coast, to a
+// grid point on land), the milestones with their narratives beside it.
 // Every save runs the privacy check on the server; its findings appear next to their fields.
 import { $, $$, h } from "../../js/dom.js";
 import { decimals } from "../../js/format.js";
 import { t } from "../../js/i18n.js";
-import { api, coarsen, errorText, findingText, showMessage, startStaffPage } from "./staff.js";
+import { api, errorText, findingText, landOf, showMessage, snap, startStaffPage } from "./staff.js";
 
 const KINDS = ["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter", "recovery", "future"];
 const NEEDS = ["shelter", "medical", "legal", "repatriation", "education"];
@@ -15,6 +16,7 @@ const LAND = { color: "#c9b9a2", weight: 0.8, fillColor: "#f6f0e4", fillOpacity:
 const state = { id: null, version: null, cover: null, needs: [], journey: [], findings: {} };
 let map = null;
 let layer = null;
+let land = null; // the basemap's land, once it has loaded: a click near a coast snaps as privacy.snap does
 
 // ------------------------------------------------------------------ findings next to their fields
 function setFinding(el, messages) {
@@ -168,14 +170,15 @@ function remove(i) {
 
 function place(latlng) {
   const next = state.journey.length;
+  const [lat, lon] = snap(latlng.lat, latlng.lng, land);
   state.journey.push({
     kind: next === 0 ? "home" : "journey",
     title: "",
     narrative: "",
     place: "",
     period: "",
-    lat: coarsen(latlng.lat),
-    lon: coarsen(latlng.lng),
+    lat,
+    lon,
   });
   renderMilestones();
   document.getElementById(`m-${next + 1}-title`)?.focus({ preventScroll: true });
@@ -209,7 +212,11 @@ async function startMap(basemapUrl) {
   $("#place-centre").addEventListener("click", () => place(map.getCenter())); // without a pointer
   try {
     const response = await fetch(basemapUrl, { mode: "cors", credentials: "omit" });
-    if (response.ok) L.geoJSON(await response.json(), { pane: "land", style: LAND, interactive: false }).addTo(map);
+    if (response.ok) {
+      const basemap = await response.json();
+      L.geoJSON(basemap, { pane: "land", style: LAND, interactive: false }).addTo(map);
+      land = landOf(basemap);
+    }
   } catch {
     // the plain background still takes clicks
   }

@@ -108,6 +108,6 @@ export const findingText = (text) => {
   return said === key ? text : said;
 };
 
-export { coarsen, GRID_DEGREES } from "./grid.js";
+export { coarsen, GRID_DEGREES, landOf, snap } from "./grid.js";
 
 export const stateName = (state) => t(`state.${state}`);
