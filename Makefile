@@ -69,14 +69,13 @@ bicep-check:
 	@[ -x $(BICEP_CHECK) ] || { echo "bicep-check is missing: expected $(BICEP_CHECK) (the team's shared/ checkout beside this repo)" >&2; exit 1; }
 	$(BICEP_CHECK) infra
 
-# The portal is served as it is (plain ES modules, no build step); only Leaflet and ALTCHA's
-# proof-of-work solver are copied in from node_modules, to web/vendor/ (git-ignored).
-web: node-deps
-	@mkdir -p web/vendor
-	@cp -u node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css web/vendor/
-	@cp -u node_modules/leaflet/LICENSE web/vendor/leaflet-LICENSE.txt
-	@cp -u node_modules/altcha/dist/workers/pbkdf2.js web/vendor/altcha-pbkdf2.js
-	@cp -u node_modules/altcha/LICENSE.txt web/vendor/altcha-LICENSE.txt
+# The portal is served as it is (plain ES modules, no build step) but for its third-party files,
+# built from npm packages into web/vendor/ (git-ignored) by assets/build_vendor.mjs: the maps'
+# library (the parts of Leaflet the maps use, and the TopoJSON decoder, bundled by esbuild) and
+# ALTCHA's proof-of-work solver.
+web: node-deps web/vendor/map.js
+web/vendor/map.js: assets/build_vendor.mjs assets/map_bundle.mjs package-lock.json
+	node assets/build_vendor.mjs
 
 clean:
 	rm -rf .local $(VENV) node_modules

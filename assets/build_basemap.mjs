@@ -1,15 +1,17 @@
-// Build the story-map basemap: Asia-Pacific land, country borders and label points as compact GeoJSON.
+// Build the story-map basemap: Asia-Pacific land, country borders and label points as compact
+// TopoJSON (quantized, delta-encoded; the page decodes it with topojson-client).
 //
-//   node assets/build_basemap.mjs [out.geojson] [--land shared/privacy/land.json]
-//                                              (default out: .local/build/basemap.geojson)
+//   node assets/build_basemap.mjs [out.json] [--land shared/privacy/land.json]
+//                                              (default out: .local/build/basemap.json)
 //
 // Reads world-atlas countries-50m (TopoJSON), keeps countries whose bounding box meets the box
-// lon 60..150, lat -15..45, clips their rings to that box, simplifies (Douglas-Peucker, 0.03°),
-// rounds to 2 decimals and drops consecutive duplicates. Land features carry no properties.
-// Added: the land borders between countries (one MultiLineString, {kind: "borders"}, coarser
-// tolerance: they are drawn thin and dashed), and one label point per country ({kind: "label",
-// code: ISO 3166 alpha-2, zoom: the first zoom at which its name fits}); the page names countries
-// in the reader's language with Intl.DisplayNames, in system fonts.
+// lon 60..150, lat -15..45, merges them into one land (so no inland edges are drawn or sent),
+// clips its rings to the box, simplifies (Douglas-Peucker, 0.03°), snaps to a 0.02° grid and
+// drops consecutive duplicates. Objects: `land` (one MultiPolygon), `borders` (the land borders
+// between countries, one MultiLineString, coarser tolerance: they are drawn thin and dashed) and
+// `labels` (one point per country, {code: ISO 3166 alpha-2, zoom: the first zoom at which its name
+// fits}); the page names countries in the reader's language with Intl.DisplayNames, in system
+// fonts. Quantized on the same 0.02° grid, so the page decodes exactly the points computed here.
 // --land also writes the same land polygons for the app (shared/privacy/land.py decides with them
 // whether a milestone is on the land the donor sees): integers in hundredths of a degree, each ring
 // open, as its first point then the steps to each next one, one polygon (exterior, then holes) a
@@ -20,6 +22,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import topojson from "topojson-client";
+import { topology } from "topojson-server";
 
 const BOX = { west: 60, east: 150, south: -15, north: 45 };
 const TOLERANCE = 0.03; // degrees
@@ -37,7 +40,7 @@ const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const landAt = args.indexOf("--land");
 const landOut = landAt >= 0 ? resolve(args.splice(landAt, 2)[1] ?? "") : null;
-const out = resolve(args[0] ?? resolve(root, ".local/build/basemap.geojson"));
+const out = resolve(args[0] ?? resolve(root, ".local/build/basemap.json"));
 
 const topo = JSON.parse(readFileSync(require.resolve("world-atlas/countries-50m.json"), "utf8"));
 
@@ -121,7 +124,8 @@ function simplify(points, tol) {
   return points.filter((_, i) => keep[i]);
 }
 
-const round2 = (v) => Math.round(v * 100) / 100;
+const GRID = 0.02; // degrees: under 2 px at the maps' greatest zoom, 7
+const onGrid = (v) => Math.round(v / GRID) / (1 / GRID); // exact multiples of 0.02, as floats go
 
 function finishRing(ring) {
   // Split the closed ring at its far point so Douglas-Peucker keeps the shape of small islands.
@@ -135,7 +139,7 @@ function finishRing(ring) {
   const b = simplify([...open.slice(far), open[0]], TOLERANCE);
   const pts = [];
   for (const [x, y] of [...a, ...b.slice(1)]) {
-    const p = [round2(x), round2(y)];
+    const p = [onGrid(x), onGrid(y)];
     const last = pts[pts.length - 1];
     if (!last || last[0] !== p[0] || last[1] !== p[1]) pts.push(p);
   }
@@ -160,7 +164,7 @@ function clipLine(line) {
   for (const r of runs) {
     const pts = [];
     for (const [x, y] of simplify(r, BORDER_TOLERANCE)) {
-      const p = [round2(x), round2(y)];
+      const p = [onGrid(x), onGrid(y)];
       const last = pts[pts.length - 1];
       if (!last || last[0] !== p[0] || last[1] !== p[1]) pts.push(p);
     }
@@ -210,16 +214,12 @@ function labelPoint(polygons) {
       if (d > bestD) { bestD = d; best = [x, y]; }
     }
   }
-  return best && { at: [round2(best[0]), round2(best[1])], area: ringArea(outer), room: bestD };
+  return best && { at: [onGrid(best[0]), onGrid(best[1])], area: ringArea(outer), room: bestD };
 }
 
-const collection = topojson.feature(topo, topo.objects.countries);
-const features = [];
-const land = []; // every land polygon, in the order of the features
-const labels = [];
-for (const f of collection.features) {
+function clipPolygons(geometry) {
   const polygons = [];
-  for (const polygon of ringsOf(f.geometry)) {
+  for (const polygon of ringsOf(geometry)) {
     if (!meetsBox(bboxOf(polygon[0]))) continue; // exterior entirely outside: drop the polygon
     const rings = [];
     for (const [i, ring] of polygon.entries()) {
@@ -231,35 +231,41 @@ for (const f of collection.features) {
     }
     if (rings.length) polygons.push(rings);
   }
-  if (!polygons.length) continue;
-  land.push(...polygons);
-  const code = ALPHA2[f.id];
-  const label = code && labelPoint(polygons);
-  if (label) {
-    // the name fits once the country is wide enough on screen: ~1.2° of room at zoom 4, halving per zoom
-    const zoom = Math.max(3, Math.min(7, Math.ceil(4 + Math.log2(1.2 / Math.max(label.room, 0.05)))));
-    labels.push({ type: "Feature", properties: { kind: "label", code, zoom }, geometry: { type: "Point", coordinates: label.at } });
-  }
-  features.push({
-    type: "Feature",
-    properties: {},
-    geometry: polygons.length === 1
-      ? { type: "Polygon", coordinates: polygons[0] }
-      : { type: "MultiPolygon", coordinates: polygons },
-  });
+  return polygons;
 }
+
+const inBox = topo.objects.countries.geometries.filter((g) =>
+  ringsOf(topojson.feature(topo, g).geometry).some((polygon) => meetsBox(bboxOf(polygon[0]))));
+const land = clipPolygons(topojson.merge(topo, inBox));
+
+const labels = [];
+for (const g of inBox) {
+  const code = ALPHA2[g.id];
+  const polygons = code && clipPolygons(topojson.feature(topo, g).geometry);
+  const label = polygons?.length && labelPoint(polygons);
+  if (!label) continue;
+  // the name fits once the country is wide enough on screen: ~1.2° of room at zoom 4, halving per zoom
+  const zoom = Math.max(3, Math.min(7, Math.ceil(4 + Math.log2(1.2 / Math.max(label.room, 0.05)))));
+  labels.push({ type: "Feature", properties: { code, zoom }, geometry: { type: "Point", coordinates: label.at } });
+}
+labels.sort((a, b) => a.properties.code.localeCompare(b.properties.code));
 
 const mesh = topojson.mesh(topo, topo.objects.countries, (a, b) => a !== b);
 const borders = mesh.coordinates.flatMap(clipLine);
-features.push({ type: "Feature", properties: { kind: "borders" }, geometry: { type: "MultiLineString", coordinates: borders } });
-labels.sort((a, b) => a.properties.code.localeCompare(b.properties.code));
-features.push(...labels);
-const json = JSON.stringify({ type: "FeatureCollection", features });
+const basemap = topojson.quantize(
+  topology({
+    land: { type: "MultiPolygon", coordinates: land },
+    borders: { type: "MultiLineString", coordinates: borders },
+    labels: { type: "FeatureCollection", features: labels },
+  }),
+  { scale: [GRID, GRID], translate: [BOX.west, BOX.south] }, // lossless: every point is on the grid
+);
+const json = JSON.stringify(basemap);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, json);
 const gz = gzipSync(Buffer.from(json), { level: 9 }).length;
 console.log(`wrote ${out}`);
-console.log(`features: ${features.length}`);
+console.log(`land polygons: ${land.length}, border lines: ${borders.length}, labels: ${labels.length}`);
 console.log(`size: ${json.length} bytes (${(json.length / 1024).toFixed(1)} KB)`);
 console.log(`gzip: ${gz} bytes (${(gz / 1024).toFixed(1)} KB)`);
 

@@ -107,18 +107,42 @@ def cors_headers(req: func.HttpRequest) -> dict[str, str]:
 
 
 PUBLIC_CACHE = "public, max-age=15, stale-while-revalidate=60"
+GZIP_FROM = 1024  # bytes: smaller answers gain less than gzip's own overhead
+
+
+def accepts_gzip(req: func.HttpRequest) -> bool:
+    """`Accept-Encoding` names gzip (or `*`) without `q=0`."""
+    for part in req.headers.get("accept-encoding", "").lower().split(","):
+        name, _, params = part.partition(";")
+        if name.strip() not in ("gzip", "*"):
+            continue
+        try:
+            q = float(params.split("q=", 1)[1]) if "q=" in params else 1.0
+        except ValueError:
+            q = 1.0
+        if q > 0:
+            return True
+    return False
 
 
 def cached_json(req: func.HttpRequest, payload: Any, mimetype: str = JSON, cache_control: str = PUBLIC_CACHE) -> func.HttpResponse:
-    """A GET answer with a strong ETag over its body; `If-None-Match` gets 304."""
+    """A GET answer with a strong ETag over its body; `If-None-Match` gets 304. Compressed with gzip
+    when the client accepts it: the Functions host on Linux does not compress answers itself."""
+    import gzip
     import hashlib
 
-    body = to_json(payload)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    body = to_json(payload).encode()
+    zipped = len(body) >= GZIP_FROM and accepts_gzip(req)
+    tag = hashlib.sha256(body).hexdigest()[:32] + ("-gzip" if zipped else "")  # one ETag per encoding
+    etag = f'"{tag}"'
     headers = {"ETag": etag, "Cache-Control": cache_control, **API_HEADERS, **cors_headers(req)}
+    headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept-Encoding"]))
     given = req.headers.get("if-none-match", "")
     if etag in [t.strip().removeprefix("W/") for t in given.split(",")] or given.strip() == "*":
         return func.HttpResponse(status_code=304, headers=headers)
+    if zipped:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
     return func.HttpResponse(body, status_code=200, mimetype=mimetype, charset="utf-8", headers=headers)
 
 

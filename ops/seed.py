@@ -18,7 +18,7 @@ from shared.privacy import check_story
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
 ICONS = ROOT / "assets" / "icons"
-BASEMAP = ROOT / ".local" / "build" / "basemap.geojson"
+BASEMAP = ROOT / ".local" / "build" / "basemap.json"
 
 
 def load_samples() -> list[tuple[StoryDoc, list[dict]]]:
@@ -42,7 +42,7 @@ def upload_map_assets(progress: Callable[[str], None] = print) -> int:
     """The assets every story uses: milestone icons and the basemap."""
     for kind in (*MILESTONE_KINDS, "default"):
         assets.upload(assets.icon_path(kind), (ICONS / f"{kind}.svg").read_bytes(), "image/svg+xml")
-    assets.upload(assets.BASEMAP_PATH, build_basemap(progress).read_bytes(), "application/geo+json", compress=True)
+    assets.upload(assets.BASEMAP_PATH, build_basemap(progress).read_bytes(), "application/json", compress=True)
     return len(MILESTONE_KINDS) + 2
 
 

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from shared.clients import blob_service
 from shared.settings import get_settings
 
-BASEMAP_PATH = "basemap/asia.geojson"
+BASEMAP_PATH = "basemap/asia.json"  # TopoJSON (assets/build_basemap.mjs)
 STORIES_PREFIX = "stories/"
 SHARED_CACHE_CONTROL = "public, max-age=86400"
 CLOCK_SKEW = dt.timedelta(minutes=5)

@@ -1,8 +1,8 @@
 """Build the donor portal for Azure Static Web Apps: azd runs it as web/'s `npm run build`
 (azure.yaml, service `web`) and deploys web/dist.
 
-web/dist is web/ as it is, plus Leaflet's and ALTCHA's files in vendor/ (from npm, as `make web`
-copies them), with the API's address in each page's <meta name="api-base"> and the API's and the
+web/dist is web/ as it is, plus vendor/ built from npm packages (assets/build_vendor.mjs, as `make web`
+runs it), with the API's address in each page's <meta name="api-base"> and the API's and the
 asset storage's origins filled into the Content-Security-Policy of staticwebapp.config.json
 ({API_ORIGIN}, {ASSET_ORIGIN}; devhost fills the same placeholders with the local services' origins).
 Python's standard library only, so that it runs wherever azd does.
@@ -32,8 +32,7 @@ def main() -> None:
     api, api_origin = f"{function_url}/api", origin(function_url)
     asset_origin = origin(os.environ.get("ASSET_BASE_URL") or os.environ["AZURE_STORAGE_BLOB_ENDPOINT"])
     step("donor portal (web/dist)")
-    ensure_node()
-    ensure_vendor()
+    ensure_vendor(ensure_node())
     shutil.rmtree(DIST, ignore_errors=True)
     shutil.copytree(WEB, DIST, ignore=shutil.ignore_patterns("dist", "package.json"))
     for page in DIST.rglob("*.html"):

@@ -23,17 +23,10 @@ from hooklib import ROOT, HookError, require, run, step
 HOOKS = ROOT / ".local" / "hooks"
 VENV = HOOKS / "venv"
 NODE = HOOKS / "node"
-BASEMAP = ROOT / ".local" / "build" / "basemap.geojson"  # where ops/seed.py looks for it
-# The npm packages a deployment needs (versions from package.json): the basemap's sources, and the
-# two files web/vendor/ takes from Leaflet and ALTCHA (as `make web` copies them).
-NPM_PACKAGES = ("world-atlas", "topojson-client", "leaflet", "altcha")
-VENDOR = {
-    "leaflet/dist/leaflet.js": "leaflet.js",
-    "leaflet/dist/leaflet.css": "leaflet.css",
-    "leaflet/LICENSE": "leaflet-LICENSE.txt",
-    "altcha/dist/workers/pbkdf2.js": "altcha-pbkdf2.js",
-    "altcha/LICENSE.txt": "altcha-LICENSE.txt",
-}
+BASEMAP = ROOT / ".local" / "build" / "basemap.json"  # where ops/seed.py looks for it
+# The npm packages a deployment needs (versions from package.json): the basemap's sources and
+# web/vendor/'s (assets/build_vendor.mjs, as `make web` runs it).
+NPM_PACKAGES = ("world-atlas", "topojson-client", "topojson-server", "leaflet", "altcha", "esbuild")
 
 
 def venv_python() -> Path:
@@ -74,20 +67,23 @@ def ensure_node() -> str:
     return node
 
 
+def node_script(name: str) -> Path:
+    """assets/NAME copied beside .local/hooks/node's node_modules, so that its imports resolve there."""
+    (NODE / "assets").mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(ROOT / "assets" / name, NODE / "assets" / name))
+
+
 def ensure_basemap(node: str) -> None:
     if BASEMAP.exists():
         return
-    script = NODE / "build_basemap.mjs"  # beside its node_modules, so that its imports resolve there
-    shutil.copy(ROOT / "assets" / "build_basemap.mjs", script)
     BASEMAP.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([node, str(script), str(BASEMAP)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([node, str(node_script("build_basemap.mjs")), str(BASEMAP)], check=True, stdout=subprocess.DEVNULL)
 
 
-def ensure_vendor() -> None:
-    vendor = ROOT / "web" / "vendor"
-    vendor.mkdir(exist_ok=True)
-    for source, name in VENDOR.items():
-        shutil.copy(NODE / "node_modules" / source, vendor / name)
+def ensure_vendor(node: str) -> None:
+    node_script("map_bundle.mjs")
+    script = node_script("build_vendor.mjs")
+    subprocess.run([node, str(script), str(ROOT / "web" / "vendor"), str(NODE / "node_modules")], check=True)
 
 
 def main() -> None:

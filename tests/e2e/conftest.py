@@ -14,8 +14,8 @@ from .portal import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DESKTOP, ROOT, api_get
 
 @pytest.fixture(scope="session")
 def portal(api, stack):
-    """The portal's base URL, with Leaflet copied into web/ and the sample stories loaded."""
-    if not (ROOT / "web" / "vendor" / "leaflet.js").exists():
+    """The portal's base URL, with web/vendor/ built and the sample stories loaded."""
+    if not (ROOT / "web" / "vendor" / "map.js").exists():
         subprocess.run(["make", "-s", "web"], cwd=ROOT, check=True)
     from ops.seed import seed
 

@@ -492,7 +492,7 @@ def test_the_web_build_fills_every_placeholder(tmp_path, monkeypatch):
     monkeypatch.setattr(build, "WEB", web)
     monkeypatch.setattr(build, "DIST", web / "dist")
     monkeypatch.setattr(build, "ensure_node", lambda: "node")
-    monkeypatch.setattr(build, "ensure_vendor", lambda: None)
+    monkeypatch.setattr(build, "ensure_vendor", lambda node: None)
     monkeypatch.setenv("AZURE_FUNCTION_URL", "https://func-api-x.azurewebsites.net/")
     monkeypatch.setenv("AZURE_STORAGE_BLOB_ENDPOINT", "https://stx.blob.core.windows.net/")
     build.main()

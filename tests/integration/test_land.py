@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("basemap")
-    basemap, land = out / "basemap.geojson", out / "land.json"
+    basemap, land = out / "basemap.json", out / "land.json"
     done = subprocess.run(
         ["node", "assets/build_basemap.mjs", str(basemap), "--land", str(land)], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
@@ -36,11 +36,35 @@ def test_the_committed_land_is_what_the_recipe_makes(built):
 
 def test_the_land_is_the_basemaps_land_polygons(built):
     basemap, _ = built
-    drawn = []
-    for feature in json.loads(basemap.read_text())["features"]:
-        geometry = feature["geometry"]
-        if geometry["type"] in ("Polygon", "MultiPolygon"):
-            polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-            drawn += [[[(round(x * 100) * SCALE, round(y * 100) * SCALE) for x, y in ring[:-1]] for ring in p] for p in polygons]
+    drawn = [[rotated(ring) for ring in polygon] for polygon in topo_land(json.loads(basemap.read_text()))]
     land = Land.decode(json.loads(LAND_FILE.read_text()))
-    assert len(drawn) > 300 and land.polygons == drawn
+    assert len(drawn) > 300 and [[rotated(ring) for ring in polygon] for polygon in land.polygons] == drawn
+
+
+def topo_land(topo: dict) -> list[list[list[tuple[int, int]]]]:
+    """The TopoJSON basemap's `land` MultiPolygon, decoded as a page decodes it (delta-encoded arcs,
+    quantized), in the land file's units."""
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((round((x * sx + tx) * 100) * SCALE, round((y * sy + ty) * 100) * SCALE))
+        arcs.append(points)
+
+    def ring(indices: list[int]) -> list[tuple[int, int]]:
+        points: list[tuple[int, int]] = []
+        for i in indices:
+            arc = arcs[i] if i >= 0 else arcs[~i][::-1]
+            points += arc[1:] if points else arc
+        return points[:-1]  # open, as the land file keeps rings
+
+    return [[ring(r) for r in polygon] for polygon in topo["objects"]["land"]["arcs"]]
+
+
+def rotated(ring: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The same ring starting at its smallest point (a topology may start a ring elsewhere)."""
+    start = ring.index(min(ring))
+    return ring[start:] + ring[:start]

@@ -83,7 +83,7 @@ def test_with_azd_environment_ops_acts_on_azure_not_the_local_stack(recorder, lo
     assert f"blob    {recorder.url}/recordedaccount/" in out.stdout
     puts = [c for c in recorder.calls if c["method"] == "PUT"]
     assert any(c["path"].startswith("/recordedaccount/map-assets/icons/") for c in puts), recorder.calls
-    assert any(c["path"] == "/recordedaccount/map-assets/basemap/asia.geojson" for c in puts), puts
+    assert any(c["path"] == "/recordedaccount/map-assets/basemap/asia.json" for c in puts), puts
     # Entra ID with the identity's token, never a key; the token came from the (recorded) identity endpoint.
     assert all(c["auth"] == "Bearer recorded-token" for c in puts)
     assert any(c["path"].startswith("/msi/token") and c["identity_header"] == "recorded-identity-header" for c in recorder.calls)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import requests
 
 from shared.models import PUBLIC_STATUSES
@@ -135,6 +138,23 @@ def test_etag_and_cache_headers(api, seeded):
         assert other.status_code == 200
 
 
+def test_json_answers_are_gzipped_for_clients_that_accept_it(api, seeded):
+    sid = next(iter(_published(seeded)))
+    url = f"{api}/api/stories/{sid}"
+    zipped = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True)
+    wire = zipped.raw.read(decode_content=False)
+    plain = requests.get(url, headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert "Content-Encoding" not in plain.headers
+    assert json.loads(gzip.decompress(wire)) == plain.json() and len(wire) < len(plain.content) / 2
+    assert zipped.headers["ETag"] != plain.headers["ETag"]  # one strong ETag per encoding
+    for encoding, etag in (("gzip", zipped.headers["ETag"]), ("identity", plain.headers["ETag"])):
+        again = requests.get(url, headers={"Accept-Encoding": encoding, "If-None-Match": etag})
+        assert again.status_code == 304
+    refused = requests.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers
+
+
 def test_cors_allows_listed_origins_only(api, stack, seeded):
     allowed = stack.values["CORS_ALLOWED_ORIGINS"].split(",")[0]
     ok = requests.get(f"{api}/api/stories", headers={"Origin": allowed})
@@ -177,17 +197,15 @@ def test_funding_figures_come_from_funding_records(api, seeded):
 
 
 def test_basemap_is_stored_compressed_and_static_files_are_served_gzipped(api, seeded):
-    import gzip
-    import json as _json
-
     sid = next(iter(_published(seeded)))
     url = requests.get(f"{api}/api/stories/{sid}").json()["basemap_url"]
     raw = requests.get(url, stream=True)
     assert raw.headers["Content-Encoding"] == "gzip"
     wire = raw.raw.read(decode_content=False)
-    geo = _json.loads(gzip.decompress(wire))
-    assert geo["type"] == "FeatureCollection" and len(geo["features"]) > 20
-    assert len(wire) < 60_000
+    topo = json.loads(gzip.decompress(wire))
+    assert topo["type"] == "Topology" and set(topo["objects"]) == {"land", "borders", "labels"}
+    assert len(topo["objects"]["labels"]["geometries"]) > 20 and "transform" in topo  # quantized
+    assert len(wire) < 25_000
 
     page = requests.get(f"{api}/story.html", headers={"Accept-Encoding": "gzip"}, stream=True)
     assert page.headers.get("Content-Encoding") == "gzip" and b"<html" in gzip.decompress(page.raw.read())

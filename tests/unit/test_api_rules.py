@@ -214,3 +214,26 @@ def test_every_error_code_the_code_raises_has_a_status():
             ):
                 raised.add(node.args[0].value)
     assert raised and raised <= set(STATUS), f"codes without a status: {raised - set(STATUS)}"
+
+
+# ------------------------------------------------------------------ compression
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("", False),
+        ("identity", False),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000, identity", False),
+        ("deflate, br", False),
+    ],
+)
+def test_gzip_only_for_clients_that_accept_it(header, expected):
+    import azure.functions as func
+
+    from functions.http import accepts_gzip
+
+    req = func.HttpRequest("GET", "/api/stories", headers={"Accept-Encoding": header}, body=b"")
+    assert accepts_gzip(req) is expected

@@ -1,11 +1,13 @@
 // The journey on a Leaflet map: our own basemap (land, country borders and country names from the
-// asset storage's GeoJSON, names in the reader's language and in system fonts) on a plain sea
+// asset storage's TopoJSON, names in the reader's language and in system fonts) on a plain sea
 // colour, no tile server; one icon per milestone and the route between them.
 //
 // Milestones are coarsened to a 0.1° grid, so several can share a point (or sit a few pixels apart
 // at the zoom shown). Icons that would touch are fanned out around their common centre, in screen
 // pixels, again after every zoom: no icon ever covers another one, and each stays a 32 px target.
-// Leaflet (web/vendor/leaflet.js, copied from node_modules by `make web`) provides window.L.
+// Leaflet and the TopoJSON decoder come from web/vendor/map.js (built by `make web`); the story
+// page imports this module once its first narrative is shown, so the map never delays it.
+import { L, feature } from "../vendor/map.js";
 import { h, prefersReducedMotion } from "./dom.js";
 import { lang, t } from "./i18n.js";
 
@@ -17,8 +19,7 @@ const CURRENT_ICON = { iconSize: [46, 46], iconAnchor: [23, 45] };
 const GAP = 40; // px between the anchors of two icons: more than half the current icon plus half another
 const EDGE = [56, 56]; // px kept free around the route when it is shown whole (controls, fanned icons)
 const ROUTE = "#a84a24";
-const LAND = { stroke: false, fillColor: "#f6f0e4", fillOpacity: 1, interactive: false };
-const COAST = { color: "#c9b9a2", weight: 0.8, fill: false, interactive: false };
+export const LAND = { color: "#c9b9a2", weight: 0.8, fillColor: "#f6f0e4", fillOpacity: 1, interactive: false };
 const BORDERS = { color: "#8f8070", weight: 1, opacity: 0.8, dashArray: "4 3", interactive: false };
 
 /**
@@ -28,7 +29,6 @@ const BORDERS = { color: "#8f8070", weight: 1, opacity: 0.8, dashArray: "4 3", i
  * it (null: the whole route); relabel puts the controls, names and legend in the current language.
  */
 export function createJourneyMap(element, { journey, basemapUrl, onSelect, legend }) {
-  const L = window.L;
   const map = L.map(element, {
     keyboard: false, // ←/→ move between milestones instead of panning (see journey.js)
     scrollWheelZoom: false, // the page scrolls past the map; zoom with the buttons or a pinch
@@ -75,24 +75,19 @@ export function createJourneyMap(element, { journey, basemapUrl, onSelect, legen
   map.createPane("names").style.zIndex = 350; // above the land, below the route (400) and the icons (600)
   map.getPane("names").style.pointerEvents = "none";
   let labels = [];
-  loadBasemap(basemapUrl).then((geojson) => {
-    if (!geojson) return;
-    const land = geojson.features.filter((f) => f.geometry.type.endsWith("Polygon"));
-    L.geoJSON(land, { pane: "land", style: LAND, interactive: false }).addTo(map);
-    L.geoJSON(land, { pane: "land", style: COAST, interactive: false }).addTo(map);
-    const borders = geojson.features.filter((f) => f.properties?.kind === "borders");
-    L.geoJSON(borders, { pane: "land", style: BORDERS, interactive: false }).addTo(map);
-    labels = geojson.features
-      .filter((f) => f.properties?.kind === "label")
-      .map((f) => {
-        const text = h("span", { class: "country-name" });
-        const [lon, lat] = f.geometry.coordinates;
-        const marker = L.marker([lat, lon], {
-          pane: "names", interactive: false, keyboard: false,
-          icon: L.divIcon({ className: "country-label", html: text, iconSize: [0, 0] }),
-        }).addTo(map);
-        return { marker, text, code: f.properties.code, from: f.properties.zoom };
-      });
+  loadBasemap(basemapUrl).then((basemap) => {
+    if (!basemap) return;
+    L.polygon(latLngs(basemap.land.geometry.coordinates), { pane: "land", ...LAND }).addTo(map);
+    L.polyline(latLngs(basemap.borders.geometry.coordinates), { pane: "land", ...BORDERS }).addTo(map);
+    labels = basemap.labels.map((f) => {
+      const text = h("span", { class: "country-name" });
+      const [lon, lat] = f.geometry.coordinates;
+      const marker = L.marker([lat, lon], {
+        pane: "names", interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "country-label", html: text, iconSize: [0, 0] }),
+      }).addTo(map);
+      return { marker, text, code: f.properties.code, from: f.properties.zoom };
+    });
     nameCountries();
     showNames();
   });
@@ -263,10 +258,21 @@ function activateWithKeys(event, action) {
   action();
 }
 
-async function loadBasemap(url) {
+/** GeoJSON's nested [lon, lat] coordinates as Leaflet's [lat, lon]. */
+export const latLngs = (c) => (Array.isArray(c[0]) ? c.map(latLngs) : [c[1], c[0]]);
+
+/** The basemap (TopoJSON, assets/build_basemap.mjs) as GeoJSON features: the land (one
+ * MultiPolygon), the borders (one MultiLineString) and the label points. */
+export async function loadBasemap(url) {
   try {
     const response = await fetch(url, { mode: "cors", credentials: "omit" });
-    return response.ok ? await response.json() : null;
+    if (!response.ok) return null;
+    const topo = await response.json();
+    return {
+      land: feature(topo, topo.objects.land),
+      borders: feature(topo, topo.objects.borders),
+      labels: feature(topo, topo.objects.labels).features,
+    };
   } catch {
     return null; // the journey still works on the plain background
   }

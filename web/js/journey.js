@@ -1,11 +1,11 @@
 // Moving through a journey: the narrative panel, Previous/Next, the ←/→ keys, the ordered text
-// list, and the map (if it could be drawn). Index journey.length is the closing card: the needs
+// list, and the map (if it could be drawn: loaded after the first narrative is shown, so that
+// Leaflet and the basemap never delay it). Index journey.length is the closing card: the needs
 // and the call to donate. A step change is announced briefly ("Step 2 of 7: title") in a hidden
 // live region; the panel itself is not live, so refreshing it says nothing.
 import { $, h } from "./dom.js";
 import { number, period } from "./format.js";
 import { t } from "./i18n.js";
-import { createJourneyMap } from "./journey-map.js";
 import { needProgress } from "./ui.js";
 
 export function createJourney(story, { onDonate }) {
@@ -24,14 +24,19 @@ export function createJourney(story, { onDonate }) {
   let index = 0;
   let map = null;
 
-  try {
-    map = createJourneyMap(els.map, {
-      journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i), legend: els.legend,
-    });
-  } catch (err) {
-    // Without Leaflet the text list and the panel still tell the whole journey.
-    els.map.hidden = true;
-    console.error("map unavailable", err);
+  async function loadMap() {
+    try {
+      const { createJourneyMap } = await import("./journey-map.js");
+      map = createJourneyMap(els.map, {
+        journey, basemapUrl: story.basemap_url, onSelect: (i) => go(i), legend: els.legend,
+      });
+      // the whole route in view at the start; a step the reader already moved to, with its place
+      map.show(index === last ? null : index, { move: index !== 0 });
+    } catch (err) {
+      // Without the map the text list and the panel still tell the whole journey.
+      els.map.hidden = true;
+      console.error("map unavailable", err);
+    }
   }
 
   function milestoneCard(m) {
@@ -151,7 +156,7 @@ export function createJourney(story, { onDonate }) {
 
   renderSteps();
   render();
-  map?.show(0, { move: false }); // start with the whole route in view
+  loadMap();
 
   return {
     /** The story's funding changed: only the closing card's progress bars show it. */

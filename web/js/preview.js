@@ -2,8 +2,6 @@
 // the staff API (signed-in staff only) and says at the top that it is not public.
 import { h } from "./dom.js";
 
-export const isPreview = () => new URLSearchParams(location.search).has("preview");
-
 export async function getPreview(id) {
   const base = (document.querySelector('meta[name="api-base"]')?.content || "/api").replace(/\/$/, "");
   const response = await fetch(`${base}/manage/stories/${encodeURIComponent(id)}/preview`, {

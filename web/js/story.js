@@ -4,7 +4,6 @@
 // Story texts are shown in the reader's language where a translation exists, each element marked
 // with the language it is really in.
 import { getFunding, getStory } from "./api.js";
-import { getPreview, isPreview } from "./preview.js";
 import { $, h } from "./dom.js";
 import { day, money, period } from "./format.js";
 import { t, withLang } from "./i18n.js";
@@ -181,7 +180,9 @@ async function main() {
   const id = new URLSearchParams(location.search).get("id");
   if (!id) return showStatus("story.notFound");
   try {
-    raw = isPreview() ? await getPreview(id) : await getStory(id);
+    // a staff preview (…&preview=1) reads the draft through the staff API: preview.js, loaded only then
+    const preview = new URLSearchParams(location.search).has("preview");
+    raw = preview ? await (await import("./preview.js")).getPreview(id) : await getStory(id);
   } catch (err) {
     return showStatus(err.status === 404 ? "story.notFound" : "story.error");
   }

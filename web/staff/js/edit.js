@@ -5,12 +5,13 @@
 import { $, $$, h } from "../../js/dom.js";
 import { decimals } from "../../js/format.js";
 import { t } from "../../js/i18n.js";
+import { LAND, latLngs, loadBasemap } from "../../js/journey-map.js";
+import { L } from "../../vendor/map.js";
 import { api, errorText, findingText, landOf, showMessage, snap, startStaffPage } from "./staff.js";
 
 const KINDS = ["home", "recruitment", "journey", "exploitation", "escape", "rescue", "shelter", "recovery", "future"];
 const NEEDS = ["shelter", "medical", "legal", "repatriation", "education"];
 const START = { center: [15, 101], zoom: 4 };
-const LAND = { color: "#c9b9a2", weight: 0.8, fillColor: "#f6f0e4", fillOpacity: 1, interactive: false };
 
 // a milestone's picture is uploaded through the safe-image path (POST .../images) and named by file
 const state = { id: null, version: null, cover: null, needs: [], journey: [], findings: {} };
@@ -186,7 +187,6 @@ function place(latlng) {
 
 function drawMap() {
   if (!map) return;
-  const L = window.L;
   layer.clearLayers();
   const points = state.journey.map((m) => [m.lat, m.lon]);
   if (points.length > 1) L.polyline(points, { color: "#a84a24", weight: 3, opacity: 0.8, interactive: false }).addTo(layer);
@@ -201,7 +201,6 @@ function drawMap() {
 }
 
 async function startMap(basemapUrl) {
-  const L = window.L;
   map = L.map("map", { scrollWheelZoom: false, minZoom: 3, maxZoom: 9, keyboard: false, zoomControl: true })
     .setView(START.center, START.zoom);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
@@ -210,15 +209,10 @@ async function startMap(basemapUrl) {
   layer = L.layerGroup().addTo(map);
   map.on("click", (e) => place(e.latlng));
   $("#place-centre").addEventListener("click", () => place(map.getCenter())); // without a pointer
-  try {
-    const response = await fetch(basemapUrl, { mode: "cors", credentials: "omit" });
-    if (response.ok) {
-      const basemap = await response.json();
-      L.geoJSON(basemap, { pane: "land", style: LAND, interactive: false }).addTo(map);
-      land = landOf(basemap);
-    }
-  } catch {
-    // the plain background still takes clicks
+  const basemap = await loadBasemap(basemapUrl); // without it, the plain background still takes clicks
+  if (basemap) {
+    L.polygon(latLngs(basemap.land.geometry.coordinates), { pane: "land", ...LAND }).addTo(map);
+    land = landOf({ features: [basemap.land] });
   }
   drawMap();
 }
