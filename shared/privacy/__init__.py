@@ -67,21 +67,29 @@ def coarsen(value: float, grid: float = GRID_DEGREES) -> float:
     return round(steps * grid, 6)
 
 
-def snap(lat: float, lon: float, on_land: Callable[[float, float], bool] | None = None) -> tuple[float, float]:
+def snap(
+    lat: float,
+    lon: float,
+    on_land: Callable[[float, float], bool] | None = None,
+    near_land: Callable[[float, float], bool] | None = None,
+) -> tuple[float, float]:
     """Where the public sees a point: always a point of the 0.1° grid, never the point itself.
 
-    The nearest grid point (`coarsen`), except for a point on the land the donor sees (the basemap's)
-    whose nearest grid point is at sea: it is shown at the nearest grid point on land within
-    SNAP_RADIUS (ties: the southern, then the western), or, with none so near (a small island), at
-    its nearest grid point. A point at sea stays at sea (a milestone may be on a boat). A grid point
-    is its own snap, so snapping twice changes nothing. `on_land` is for tests (default: the basemap).
+    The nearest grid point (`coarsen`), except for a point on the land the donor sees (the basemap's,
+    or so near its coast that the simplified coastline may have left it out: a harbour town) whose
+    nearest grid point is at sea: it is shown at the nearest grid point on land within SNAP_RADIUS
+    (ties: the southern, then the western), or, with none so near (a small island), at its nearest
+    grid point. A point further out at sea stays at sea (a milestone may be on a boat). A grid
+    point is its own snap, so snapping twice changes nothing. `on_land` and `near_land` are for
+    tests (default: the basemap; `near_land` defaults to `on_land` when only that is given).
     """
     nearest = (coarsen(lat), coarsen(lon))
     if on_land is None:
         from shared.privacy import land  # the polygons are read on first use
 
-        on_land = land.on_land
-    if on_land(*nearest) or not on_land(lat, lon):
+        on_land, near_land = land.on_land, land.near_land
+    near_land = near_land or on_land
+    if on_land(*nearest) or not near_land(lat, lon):
         return nearest
     ground = math.cos(lat * (math.pi / 180))  # a degree of longitude on the ground, in degrees of latitude
     reach = math.ceil(SNAP_RADIUS / GRID_DEGREES)

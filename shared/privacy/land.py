@@ -1,7 +1,7 @@
 """The land the donor sees: the basemap's land polygons, to tell whether a point is on land.
 
 `land.json` beside this module holds the basemap's land polygons exactly as the map draws them
-(clipped to lon 60..150, lat -15..45, simplified, at 2 decimals). It is generated, and committed so
+(clipped to lon 60..150, lat -15..45, simplified, on a 0.02° grid). It is generated, and committed so
 that the deployed app has it; regenerate it with the basemap when the recipe or world-atlas changes:
 
     node assets/build_basemap.mjs --land shared/privacy/land.json
@@ -75,6 +75,30 @@ class Land:
                 return True
         return False
 
+    def near(self, lat: float, lon: float, reach: float) -> bool:
+        """Whether (lat, lon) is on land or within `reach` degrees of a coast (floating point, in
+        the order web/staff/js/grid.js computes it, so that both decide alike)."""
+        if self.contains(lat, lon):
+            return True
+        px, py = round(lon * 100_000), round(lat * 100_000)
+        w = reach * 100_000
+        for band in range(int((py - w) // BAND), int((py + w) // BAND) + 1):
+            for rings in self.bands.get(band, {}).values():
+                for edges in rings.values():
+                    for ax, ay, bx, by in edges:
+                        if segment_distance2(px, py, ax, ay, bx, by) <= w * w:
+                            return True
+        return False
+
+
+def segment_distance2(px: int, py: int, ax: int, ay: int, bx: int, by: int) -> float:
+    """The squared distance from (px, py) to the segment from (ax, ay) to (bx, by)."""
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2)) if length2 else 0.0
+    ex, ey = ax + t * dx - px, ay + t * dy - py
+    return ex * ex + ey * ey
+
 
 @functools.cache
 def land() -> Land:
@@ -84,3 +108,14 @@ def land() -> Land:
 def on_land(lat: float, lon: float) -> bool:
     """Whether the point is on the land of the basemap the donor sees."""
     return land().contains(lat, lon)
+
+
+# Degrees: how far out at sea the basemap's simplification (0.03°) and its grid (0.02°) can put a
+# place that is on the coast, such as a harbour town.
+COAST_REACH = 0.05
+
+
+def near_land(lat: float, lon: float) -> bool:
+    """Whether the point is on the basemap's land, or so near its coast that it may be on land
+    that the simplified coastline leaves out."""
+    return land().near(lat, lon, COAST_REACH)

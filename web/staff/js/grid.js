@@ -1,7 +1,7 @@
 // The privacy grid, as shared/privacy snaps to it, so that the editor places milestones exactly
 // where donors will see them. coarsen: round(value / 0.1), half to even as Python's round(), times
-// 0.1, to 6 decimals. snap: the nearest grid point, or for a point on the basemap's land whose
-// nearest grid point is at sea, the nearest grid point on land within 0.3° (privacy.snap's rule,
+// 0.1, to 6 decimals. snap: the nearest grid point, or for a point on the basemap's land (or within
+// COAST_REACH of its coast) whose nearest grid point is at sea, the nearest grid point on land within 0.3° (privacy.snap's rule,
 // with the land test of shared/privacy/land.py over the same polygons, read from the basemap the
 // editor draws). (No imports: tests/unit/test_staff_rules.py runs this under Node against Python.)
 export const GRID_DEGREES = 0.1;
@@ -72,10 +72,34 @@ export function onLand(land, lat, lon) {
   return false;
 }
 
+// On land, or within COAST_REACH degrees of a coast (land.near in shared/privacy/land.py, computed
+// in the same order so that both decide alike).
+export const COAST_REACH = 0.05;
+
+export function nearLand(land, lat, lon) {
+  if (onLand(land, lat, lon)) return true;
+  const px = roundHalfEven(lon * 100000), py = roundHalfEven(lat * 100000);
+  const w = COAST_REACH * 100000;
+  for (let band = Math.floor((py - w) / BAND); band <= Math.floor((py + w) / BAND); band++) {
+    for (const rings of (land.get(band) || new Map()).values()) {
+      for (const edges of rings.values()) {
+        for (const [ax, ay, bx, by] of edges) {
+          const dx = bx - ax, dy = by - ay;
+          const length2 = dx * dx + dy * dy;
+          const t = length2 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length2)) : 0;
+          const ex = ax + t * dx - px, ey = ay + t * dy - py;
+          if (ex * ex + ey * ey <= w * w) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 // [lat, lon] where donors will see the point; without the land (the basemap did not load), coarsen.
 export function snap(lat, lon, land) {
   const nearest = [coarsen(lat), coarsen(lon)];
-  if (!land || onLand(land, ...nearest) || !onLand(land, lat, lon)) return nearest;
+  if (!land || onLand(land, ...nearest) || !nearLand(land, lat, lon)) return nearest;
   const ground = Math.cos(lat * (Math.PI / 180));
   const reach = Math.ceil(SNAP_RADIUS / GRID_DEGREES);
   const across = Math.ceil(reach / Math.max(ground, 0.1));
