@@ -8,7 +8,8 @@ against devhost serving a static file of the same size; webhook verify-and-enque
 enqueue; payments per second through the whole pipeline (local Stripe -> signed webhook -> queue
 -> worker -> Cosmos DB) against raw Cosmos writes, with the Cosmos and Stripe round trips per
 payment; the privacy gate on its corpus; the story page's bytes and requests. Then the other
-benches run as they are (list cache and funding lock; card-testing attack; challenge cost).
+benches run as they are (list cache and funding lock; card-testing attack; challenge cost; the story
+page's first narrative paint against StoryMapJS, built from its repository, skipped without it).
 """
 
 from __future__ import annotations
@@ -281,7 +282,7 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
     for what, ours, ref, ratio in ROWS:
         print(f"| {what} | {ours} | {ref} | {ratio} |")
     if not args.quick:
-        for script in ("bench_api.py", "attack_card_testing.py", "bench_challenge.py"):
+        for script in ("bench_api.py", "attack_card_testing.py", "bench_challenge.py", "bench_storymap.py"):
             print(f"\n== bench/{script}", flush=True)
             subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, check=False)
 
