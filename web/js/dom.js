@@ -51,4 +51,19 @@ export function loadScript(src) {
   return script.ready;
 }
 
+/** Add a stylesheet once (the map's, the donation step's: loaded when they are first shown).
+ * Resolves when it has loaded, or failed (the content still works unstyled). */
+export function loadStylesheet(href) {
+  const url = new URL(href, import.meta.url).href;
+  const existing = [...document.querySelectorAll('link[rel="stylesheet"]')].find((link) => link.href === url);
+  if (existing) return existing.ready || Promise.resolve();
+  const link = h("link", { rel: "stylesheet", href: url });
+  link.ready = new Promise((resolve) => {
+    link.addEventListener("load", resolve);
+    link.addEventListener("error", resolve);
+  });
+  document.head.append(link);
+  return link.ready;
+}
+
 export const prefersReducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -8,10 +8,12 @@
 // asks the donor not to pay again yet and watches for the gift to arrive.
 import { ApiError, createDonation, getConfig, getStory, markGift } from "./api.js";
 import * as challenge from "./challenge.js";
-import { $, h, loadScript, prefersReducedMotion } from "./dom.js";
+import { $, h, loadScript, loadStylesheet, prefersReducedMotion } from "./dom.js";
 import { amountInput, decimals, money, parseAmount, percent } from "./format.js";
 import { lang, t } from "./i18n.js";
 import { needName, needProgress } from "./ui.js";
+
+await loadStylesheet("../css/donate.css");
 
 const PRESETS = { USD: [1000, 2500, 5000, 10000], THB: [20000, 50000, 100000, 250000] };
 const POLL_EVERY_MS = 1500;

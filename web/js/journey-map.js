@@ -8,8 +8,10 @@
 // Leaflet and the TopoJSON decoder come from web/vendor/map.js (built by `make web`); the story
 // page imports this module once its first narrative is shown, so the map never delays it.
 import { L, feature } from "../vendor/map.js";
-import { h, prefersReducedMotion } from "./dom.js";
+import { h, loadStylesheet, prefersReducedMotion } from "./dom.js";
 import { lang, t } from "./i18n.js";
+
+await loadStylesheet("../vendor/leaflet.css"); // the page does not wait for it
 
 const REGION = [[-16, 58], [47, 152]]; // the basemap's box, a little padded
 const STEP_ZOOM = 6;

@@ -3,11 +3,12 @@
 // gifts from the public ledger, updates, and the donation step (loaded when it is opened).
 // Story texts are shown in the reader's language where a translation exists, each element marked
 // with the language it is really in.
-import { getFunding, getStory } from "./api.js";
+import { getFunding } from "./api.js";
 import { $, h } from "./dom.js";
 import { day, money, period } from "./format.js";
 import { t, withLang } from "./i18n.js";
 import { createJourney } from "./journey.js";
+import { storyRequest } from "./story-request.js";
 import { localize } from "./texts.js";
 import { needProgress, progressBar, startPage, tNodes, totalsLine } from "./ui.js";
 
@@ -182,7 +183,7 @@ async function main() {
   try {
     // a staff preview (…&preview=1) reads the draft through the staff API: preview.js, loaded only then
     const preview = new URLSearchParams(location.search).has("preview");
-    raw = preview ? await (await import("./preview.js")).getPreview(id) : await getStory(id);
+    raw = preview ? await (await import("./preview.js")).getPreview(id) : await storyRequest;
   } catch (err) {
     return showStatus(err.status === 404 ? "story.notFound" : "story.error");
   }
