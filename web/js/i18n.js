@@ -3,10 +3,14 @@
 // <html lang>, in the address and in every link to our own pages; applied to elements marked with
 // data-i18n (text) and data-i18n-attr ("attr:key; attr:key"), and to blocks written in one language
 // (data-lang="th": shown only in that language).
-import { STRINGS } from "./strings.js";
+//
+// Strings live one file per language in strings/. English, the default and the fallback, is a
+// static import; another language is loaded before any page module runs (top-level await), so t()
+// stays synchronous and an English reader never downloads the Thai strings.
+import EN from "./strings/en.js";
 
 const KEY = "sc.lang";
-const LANGS = Object.keys(STRINGS);
+const LANGS = ["en", "th"];
 
 function initial() {
   const asked = new URLSearchParams(location.search).get("lang");
@@ -24,11 +28,31 @@ function initial() {
 }
 
 let current = initial();
+const STRINGS = { en: EN };
+const ADDED = {}; // strings other modules add (the staff pages'), by language
+if (current !== "en" && !(await load(current))) current = "en"; // not loaded (offline?): English
+
+async function load(language) {
+  try {
+    STRINGS[language] = { ...(await import(`./strings/${language}.js`)).default, ...ADDED[language] };
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Add strings (by language: {en: {...}, th: {...}}), for a language loaded now or later. */
+export function addStrings(byLanguage) {
+  for (const [language, strings] of Object.entries(byLanguage)) {
+    ADDED[language] = { ...ADDED[language], ...strings };
+    if (STRINGS[language]) Object.assign(STRINGS[language], strings);
+  }
+}
 
 export const lang = () => current;
 
 export function t(key, vars = {}) {
-  const text = STRINGS[current][key] ?? STRINGS.en[key] ?? key;
+  const text = STRINGS[current]?.[key] ?? STRINGS.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
@@ -80,9 +104,11 @@ export function applyStrings(root = document) {
   }
 }
 
-/** Switch language, remember it, re-apply static strings and tell the page (event "langchange"). */
-export function setLang(next) {
+/** Switch language (its strings loaded first), remember it, re-apply static strings and tell the
+ * page (event "langchange"). */
+export async function setLang(next) {
   if (!LANGS.includes(next) || next === current) return;
+  if (!STRINGS[next] && !(await load(next))) return;
   current = next;
   remember(next);
   const url = new URL(location.href); // the address says the language too, for sharing

@@ -1,8 +1,8 @@
-// The staff pages' strings, English and Thai, added to the portal's own (web/js/strings.js) so
+// The staff pages' strings, English and Thai, added to the portal's own (web/js/strings/) so
 // that one language switch (web/js/i18n.js) serves both.
-import { STRINGS } from "../../js/strings.js";
+import { addStrings } from "../../js/i18n.js";
 
-Object.assign(STRINGS.en, {
+const en = {
   "staff.site": "Second Chance · Staff",
   "staff.nav.list": "Stories",
   "staff.nav.new": "New story",
@@ -142,9 +142,9 @@ Object.assign(STRINGS.en, {
   "error.forbidden": "Your role may not do this.",
   "error.unauthenticated": "Your session has ended. Sign in again.",
   "error.invalid_field": "Check this field: {parameter}",
-});
+};
 
-Object.assign(STRINGS.th, {
+const th = {
   "staff.site": "Second Chance · เจ้าหน้าที่",
   "staff.nav.list": "เรื่องราว",
   "staff.nav.new": "เรื่องใหม่",
@@ -284,4 +284,6 @@ Object.assign(STRINGS.th, {
   "error.forbidden": "บทบาทของคุณทำสิ่งนี้ไม่ได้",
   "error.unauthenticated": "หมดเวลาเข้าสู่ระบบ โปรดเข้าสู่ระบบอีกครั้ง",
   "error.invalid_field": "โปรดตรวจช่องนี้: {parameter}",
-});
+};
+
+addStrings({ en, th });
