@@ -107,6 +107,28 @@ def test_static_pages_in_both_languages_linked_from_every_footer(portal, page, p
     assert_no_violations(run_axe(page))
 
 
+def test_a_thai_reader_never_sees_the_english_of_the_html_first(portal, page):
+    """js/lang.js marks the page before it is drawn; while the Thai strings are on their way (held
+    here until the checks are done) the English texts wait hidden and the Thai blocks already show."""
+    held = []
+    page.route("**/js/strings/th.js", lambda route: held.append(route))  # answered when released below
+    page.goto(f"{portal}/about.html?lang=th", wait_until="domcontentloaded")
+    page.wait_for_timeout(300)
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "th")
+    expect(html).to_have_class(re.compile(r"\bi18n-pending\b"))
+    nav = page.locator(".footer-nav a").first
+    assert nav.evaluate("e => getComputedStyle(e).visibility") == "hidden"  # not "About us" in English
+    expect(page.locator('[data-lang="en"]').first).to_be_hidden()
+    expect(page.locator('[data-lang="th"]').first).to_be_visible()
+    # once the strings are in, the page is Thai and nothing waits hidden
+    assert held, "the Thai strings were not asked for"
+    held[0].continue_()
+    expect(html).not_to_have_class(re.compile(r"\bi18n-pending\b"), timeout=10_000)
+    expect(nav).to_have_text("เกี่ยวกับเรา")
+    assert nav.evaluate("e => getComputedStyle(e).visibility") == "visible"
+
+
 def test_every_page_links_the_static_pages_and_the_money_page_states_the_fees(portal, samples, page):
     for url in (f"{portal}/", story_url(portal, samples[0]["id"])):
         page.goto(url)

@@ -1,6 +1,7 @@
-// The chosen language (English or Thai): from the address (?lang=th, so a shared link opens in the
-// language it was shared in), else remembered in localStorage, else the browser's; reflected in
-// <html lang>, in the address and in every link to our own pages; applied to elements marked with
+// The chosen language (English or Thai), as js/lang.js decided it before the page was drawn: from
+// the address (?lang=th, so a shared link opens in the language it was shared in), else remembered
+// in localStorage, else the browser's; reflected in <html lang>, in the address and in every link
+// to our own pages; applied to elements marked with
 // data-i18n (text) and data-i18n-attr ("attr:key; attr:key"), and to blocks written in one language
 // (data-lang="th": shown only in that language).
 //
@@ -12,22 +13,8 @@ import EN from "./strings/en.js";
 const KEY = "sc.lang";
 const LANGS = ["en", "th"];
 
-function initial() {
-  const asked = new URLSearchParams(location.search).get("lang");
-  if (LANGS.includes(asked)) {
-    remember(asked);
-    return asked;
-  }
-  try {
-    const saved = localStorage.getItem(KEY);
-    if (LANGS.includes(saved)) return saved;
-  } catch {
-    // storage may be blocked; fall through to the browser's language
-  }
-  return (navigator.language || "en").toLowerCase().startsWith("th") ? "th" : "en";
-}
-
-let current = initial();
+// js/lang.js has decided (and remembered ?lang=) before the page was drawn
+let current = LANGS.includes(document.documentElement.lang) ? document.documentElement.lang : "en";
 const STRINGS = { en: EN };
 const ADDED = {}; // strings other modules add (the staff pages'), by language
 if (current !== "en" && !(await load(current))) current = "en"; // not loaded (offline?): English
@@ -102,15 +89,16 @@ export function applyStrings(root = document) {
       if (attr && key) el.setAttribute(attr, t(key));
     }
   }
+  document.documentElement.classList.remove("i18n-pending"); // js/lang.js: the page is in its language
 }
 
 /** Switch language (its strings loaded first), remember it, re-apply static strings and tell the
  * page (event "langchange"). */
 export async function setLang(next) {
   if (!LANGS.includes(next) || next === current) return;
+  remember(next); // at once: a page opened next reads it, even before these strings arrive
   if (!STRINGS[next] && !(await load(next))) return;
   current = next;
-  remember(next);
   const url = new URL(location.href); // the address says the language too, for sharing
   if (next === "en") url.searchParams.delete("lang");
   else url.searchParams.set("lang", next);
