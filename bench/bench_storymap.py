@@ -42,7 +42,7 @@ threading HTTP server, HTTP/1.1 keep-alive, gzip where devhost compresses (devho
 The build: on first use the repository's build inputs are exported (git archive HEAD) into
 .local/storymapjs/src, then `npm install` and `npm run build` (webpack, production) run there; the
 result is reused while the source commit is the same. The source is --source, else $STORYMAPJS_SRC,
-else /work/.mirror/NUKnightLab+StoryMapJS/repo; without one the bench says how to get it and skips.
+else a clone at .local/storymapjs/repo; without one the bench says how to get it and skips.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore", message="Unverified HTTPS request")
 SHIFT = 640
 BUILD_DIR = ROOT / ".local" / "storymapjs"
-DEFAULT_SOURCE = "/work/.mirror/NUKnightLab+StoryMapJS/repo"
+DEFAULT_SOURCE = BUILD_DIR / "repo"  # a clone of its repository (git-ignored, as all of .local)
 # What its build reads (the rest of the repository is the hosted editor, docs and deployment).
 BUILD_INPUTS = ["package.json", "webpack.common.js", "webpack.prd.js", "src", "tasks"]
 GREY_PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGPY2QAAAhsBEnntkCIAAAAASUVORK5CYII=")
@@ -330,7 +330,7 @@ def main() -> None:  # noqa: C901 - one sequence, read top to bottom
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="pairs of loads per mode (default 7)")
     parser.add_argument("--story", help="a sample story's id (default: the first of /api/stories)")
-    parser.add_argument("--source", help="StoryMapJS's repository (default $STORYMAPJS_SRC, else the local mirror)")
+    parser.add_argument("--source", help="StoryMapJS's repository (default $STORYMAPJS_SRC, else .local/storymapjs/repo)")
     parser.add_argument("--overview", action="store_true", help="give StoryMapJS a title slide first, and time that")
     parser.add_argument("--list", action="store_true", help="list each page's requests with their bytes")
     parser.add_argument("--portal", help="measure a portal already running at this URL instead of starting one")
@@ -340,8 +340,8 @@ def main() -> None:  # noqa: C901 - one sequence, read top to bottom
     if not source.exists():
         print(
             f"bench_storymap: skipped: no StoryMapJS source at {source}. Get it with\n"
-            "  git clone https://github.com/NUKnightLab/StoryMapJS\n"
-            "and pass --source DIR or set STORYMAPJS_SRC=DIR (it is built into .local/storymapjs on first use)."
+            f"  git clone https://github.com/NUKnightLab/StoryMapJS {DEFAULT_SOURCE.relative_to(ROOT)}\n"
+            "(or pass --source DIR, or set STORYMAPJS_SRC=DIR; it is built into .local/storymapjs on first use)."
         )
         return
     try:
