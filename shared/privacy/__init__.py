@@ -15,6 +15,7 @@ report goes to logs and terminals, and the sensitive term must not travel with i
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from typing import Literal
@@ -83,12 +84,24 @@ def snap(
     point is its own snap, so snapping twice changes nothing. `on_land` and `near_land` are for
     tests (default: the basemap; `near_land` defaults to `on_land` when only that is given).
     """
-    nearest = (coarsen(lat), coarsen(lon))
     if on_land is None:
-        from shared.privacy import land  # the polygons are read on first use
+        return _snap_on_basemap(lat, lon)
+    return _snap(lat, lon, on_land, near_land or on_land)
 
-        on_land, near_land = land.on_land, land.near_land
-    near_land = near_land or on_land
+
+@functools.lru_cache(maxsize=4096)
+def _snap_on_basemap(lat: float, lon: float) -> tuple[float, float]:
+    """snap() on the basemap's land, remembered: a coastal point costs up to a millisecond, and
+    every read of a story snaps the same points again."""
+    from shared.privacy import land  # the polygons are read on first use
+
+    return _snap(lat, lon, land.on_land, land.near_land)
+
+
+def _snap(
+    lat: float, lon: float, on_land: Callable[[float, float], bool], near_land: Callable[[float, float], bool]
+) -> tuple[float, float]:
+    nearest = (coarsen(lat), coarsen(lon))
     if on_land(*nearest) or not near_land(lat, lon):
         return nearest
     ground = math.cos(lat * (math.pi / 180))  # a degree of longitude on the ground, in degrees of latitude
