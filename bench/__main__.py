@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -117,33 +116,22 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
     import requests
     import stripe
 
-    from devhost.services import example_values
+    from bench import local_portal
 
-    values = {**example_values(SHIFT), "COSMOS_DATABASE": "bench-all", "STORY_LIST_CACHE_SECONDS": "10"}
-    os.environ.update(values)
-    from azure.core.exceptions import ResourceExistsError
-    from azure.storage.queue import QueueClient
-
-    from devhost.__main__ import make_host
-    from devhost.provision import provision
-    from devhost.services import LocalServices, register_stripe_webhook
-    from ops.seed import seed
-    from shared import clients, events_queue, store
-    from tests.factories import story as make_story
-    from tests.factories import stripe_api
-
-    services = LocalServices(values, ROOT / ".local" / "bench-all")
-    services.start()
-    host = None
     static = ROOT / "web" / "bench-static.json"
+    running = contextlib.ExitStack()
     try:
-        provision(values)
-        seed(progress=lambda _: None)
-        host = make_host(values)
-        port = 7071 + SHIFT
-        host.start(port, background_triggers=False)  # the queue worker starts for the pipeline (4.)
-        api = f"http://127.0.0.1:{port}"
-        register_stripe_webhook(values, f"{api}/api/webhooks/stripe")
+        # the queue worker is started by hand, for the pipeline (4.)
+        values, api, host = running.enter_context(
+            local_portal(SHIFT, "bench-all", seed=True, webhooks=True, background_triggers=False, STORY_LIST_CACHE_SECONDS="10")
+        )
+        from azure.core.exceptions import ResourceExistsError
+        from azure.storage.queue import QueueClient
+
+        from shared import clients, events_queue, store
+        from tests.factories import story as make_story
+        from tests.factories import stripe_api
+
         session = requests.Session()
 
         print(f"2. API answers vs a static file of the same size (median of {n})", flush=True)
@@ -274,9 +262,7 @@ def main() -> None:  # noqa: C901 - one sequence of measurements, read top to bo
         row("story page: bytes on the wire, requests", f"{sum(sizes.values()) / 1024:.1f} KB", f"{len(sizes)} requests", "-")
     finally:
         static.unlink(missing_ok=True)
-        if host:
-            host.stop()
-        services.stop()
+        running.close()
 
     print("\n| what | ours | reference | ratio |\n|---|---|---|---|")
     for what, ours, ref, ratio in ROWS:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import sys
 import time
 import uuid
@@ -90,27 +89,14 @@ def main() -> None:
 
     logging.basicConfig(level=logging.ERROR)  # the defence's warnings, one per refusal, would drown the table
 
-    from devhost.services import example_values
+    from bench import local_portal
 
-    values = {**example_values(SHIFT), "COSMOS_DATABASE": "attack"}
-    os.environ.update(values)
-    from devhost.__main__ import make_host
-    from devhost.provision import provision
-    from devhost.services import LocalServices, register_stripe_webhook
-    from shared import store
-    from shared.settings import get_settings
-    from tests.factories import story
+    with local_portal(SHIFT, "attack", webhooks=True) as portal:
+        values, api = portal.values, portal.url
+        from shared import store
+        from shared.settings import get_settings
+        from tests.factories import story
 
-    services = LocalServices(values, ROOT / ".local" / "attack")
-    services.start()
-    host = None
-    try:
-        provision(values)
-        host = make_host(values)
-        port = 7071 + SHIFT
-        host.start(port)
-        api = f"http://127.0.0.1:{port}"
-        register_stripe_webhook(values, f"{api}/api/webhooks/stripe")
         s = get_settings()
         print(
             f"limits: {s.limit_client_per_hour}/client/hour, {s.limit_story_per_hour}/story/hour, "
@@ -129,10 +115,6 @@ def main() -> None:
         print("\n| run | " + " | ".join(keys) + " |\n|---|" + "---|" * len(keys))
         for name, r in rows:
             print(f"| {name} | " + " | ".join(str(r.get(k, 0)) for k in keys) + " |")
-    finally:
-        if host:
-            host.stop()
-        services.stop()
 
 
 if __name__ == "__main__":

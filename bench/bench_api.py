@@ -38,26 +38,14 @@ def timed(fn, n: int) -> float:
 def main() -> None:
     import requests
 
-    from devhost.services import example_values
+    from bench import local_portal
 
-    values = {**example_values(SHIFT), "COSMOS_DATABASE": "bench"}
-    os.environ.update(values)
-    from devhost.__main__ import make_host
-    from devhost.provision import provision
-    from devhost.services import LocalServices
-    from ops.seed import seed
-    from shared import clients, funding, store
-    from shared.models import StoryDoc
-    from shared.stories import list_cache
+    with local_portal(SHIFT, "bench", seed=True, background_triggers=False) as portal:
+        from shared import clients, funding, store
+        from shared.models import StoryDoc
+        from shared.stories import list_cache
 
-    services = LocalServices(values, ROOT / ".local" / "bench")
-    services.start()
-    try:
-        provision(values)
-        seed(progress=lambda _: None)
-        host = make_host(values)
-        host.start(7071 + SHIFT, background_triggers=False)
-        url = f"http://127.0.0.1:{7071 + SHIFT}/api/stories"
+        url = f"{portal.url}/api/stories"
         session = requests.Session()
 
         print("1. GET /api/stories (median of 40)")
@@ -110,9 +98,6 @@ def main() -> None:
             f"({one / locked:.2f}x of one worker's speed); 16 workers on the ETag alone {racing:.2f} s "
             f"(the lock is {racing / locked:.1f}x faster)"
         )
-        host.stop()
-    finally:
-        services.stop()
 
 
 if __name__ == "__main__":

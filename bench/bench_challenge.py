@@ -8,7 +8,6 @@ CPU), at the normal and the under-attack difficulty; and what it costs the serve
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -32,32 +31,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
 
-    from devhost.services import example_values
-
-    values = {**example_values(SHIFT), "COSMOS_DATABASE": "bench-challenge"}
-    os.environ.update(values)
     import altcha
     from playwright.sync_api import sync_playwright
 
-    from devhost.__main__ import make_host
-    from devhost.provision import provision
-    from devhost.services import LocalServices
-    from shared import defence, store
-    from tests.e2e.portal import CHROMIUM, CHROMIUM_ARGS
+    from bench import local_portal
 
-    services = LocalServices(values, ROOT / ".local" / "bench-challenge")
-    services.start()
-    host = None
-    try:
-        provision(values)
-        host = make_host(values)
-        port = 7071 + SHIFT
-        host.start(port)
+    with local_portal(SHIFT, "bench-challenge") as portal:
+        from shared import defence, store
+        from tests.e2e.portal import CHROMIUM, CHROMIUM_ARGS
+
         rows = []
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
+            page.goto(f"{portal.url}/")
             cdp = page.context.new_cdp_session(page)
             for attack in (False, True):
                 if attack:
@@ -80,17 +67,13 @@ def main() -> None:
         payload = altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
         start = time.perf_counter()
         for _ in range(20):
-            altcha.verify_solution(payload, values["CHALLENGE_HMAC_KEY"])
+            altcha.verify_solution(payload, portal.values["CHALLENGE_HMAC_KEY"])
         verify_ms = (time.perf_counter() - start) / 20 * 1000
         print(f"\nChromium solving the portal's challenge, {args.runs} runs each (ms):")
         print("| difficulty | CPU | median | p90 | max |\n|---|---|---|---|---|")
         for name, rate, med, p90, worst in rows:
             print(f"| {name} | {rate} | {med:.0f} | {p90:.0f} | {worst:.0f} |")
         print(f"\nserver: verifying one solution takes {verify_ms:.1f} ms (one PBKDF2 derivation)")
-    finally:
-        if host:
-            host.stop()
-        services.stop()
 
 
 if __name__ == "__main__":

@@ -353,37 +353,19 @@ def main() -> None:  # noqa: C901 - one sequence, read top to bottom
         print("bench_storymap: skipped: StoryMapJS did not build")
         return
 
-    services = host = None
-    if args.portal:
-        portal = args.portal.rstrip("/")
-    else:
-        from devhost.services import example_values
+    from bench import local_portal
 
-        values = {**example_values(SHIFT), "COSMOS_DATABASE": "bench-storymap"}
-        os.environ.update(values)
-        from devhost.__main__ import make_host, seed_sample_data
-        from devhost.provision import provision
-        from devhost.services import LocalServices
-
-        print("portal: starting the local services and devhost with the sample stories ...", flush=True)
-        services = LocalServices(values, ROOT / ".local" / "bench-storymap")
-        services.start()
     servers: list[ThreadingHTTPServer] = []
     try:
-        if services is not None:
-            provision(values)
-            seed_sample_data()
-            host = make_host(values)
-            host.start(7071 + SHIFT)
-            portal = f"http://127.0.0.1:{7071 + SHIFT}"
-        measure(args, portal, dist, servers)
+        if args.portal:
+            measure(args, args.portal.rstrip("/"), dist, servers)
+        else:
+            print("portal: starting the local services and devhost with the sample stories ...", flush=True)
+            with local_portal(SHIFT, "bench-storymap", seed=True) as portal:
+                measure(args, portal.url, dist, servers)
     finally:
         for s in servers:
             s.shutdown()
-        if host:
-            host.stop()
-        if services:
-            services.stop()
 
 
 def measure(args: argparse.Namespace, portal: str, dist: Path, servers: list[ThreadingHTTPServer]) -> None:
