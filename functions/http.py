@@ -87,8 +87,16 @@ def error_response(err: DomainError, headers: dict[str, str] | None = None) -> f
 
 
 # ------------------------------------------------------------------ caching, CORS, errors
-def cors_headers(req: func.HttpRequest) -> dict[str, str]:
-    """CORS for an origin on the allow-list (never `*`); nothing for any other origin."""
+def cors_headers(
+    req: func.HttpRequest,
+    *,
+    methods: str = "GET, POST, OPTIONS",
+    allow_headers: str = "Content-Type, Idempotency-Key",
+    expose: str | None = "ETag",
+    credentials: bool = False,
+) -> dict[str, str]:
+    """CORS for an origin on the allow-list (never `*`); nothing for any other origin. The public
+    API's by default; the staff API's add credentials (functions/manage.py)."""
     from shared.settings import get_settings
 
     origin = req.headers.get("origin")
@@ -97,12 +105,15 @@ def cors_headers(req: func.HttpRequest) -> dict[str, str]:
         headers.update(
             {
                 "Access-Control-Allow-Origin": origin,
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key",
-                "Access-Control-Expose-Headers": "ETag",
+                "Access-Control-Allow-Methods": methods,
+                "Access-Control-Allow-Headers": allow_headers,
                 "Access-Control-Max-Age": "600",
             }
         )
+        if expose:
+            headers["Access-Control-Expose-Headers"] = expose
+        if credentials:
+            headers["Access-Control-Allow-Credentials"] = "true"
     return headers
 
 

@@ -12,7 +12,7 @@ import functools
 
 import azure.functions as func
 
-from functions.http import endpoint, json_response
+from functions.http import cors_headers, endpoint, json_response
 from shared import audit, editorial, principal
 from shared.errors import DomainError
 
@@ -41,21 +41,7 @@ ROLES: dict[str, tuple[str, ...]] = {
 def staff_cors_headers(req: func.HttpRequest) -> dict[str, str]:
     """CORS for the staff pages when they are served from another origin on the allow-list: with
     credentials (the Easy Auth session cookie), never `*`."""
-    from shared.settings import get_settings
-
-    origin = req.headers.get("origin")
-    headers = {"Vary": "Origin"}
-    if origin and origin in get_settings().cors_allowed_origins:
-        headers.update(
-            {
-                "Access-Control-Allow-Origin": origin,
-                "Access-Control-Allow-Credentials": "true",
-                "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type",
-                "Access-Control-Max-Age": "600",
-            }
-        )
-    return headers
+    return cors_headers(req, methods="GET, POST, PUT, OPTIONS", allow_headers="Content-Type", expose=None, credentials=True)
 
 
 def staff_endpoint(fn):
