@@ -27,7 +27,6 @@ from shared.models import (
     Editorial,
     ImageRef,
     MilestoneDoc,
-    MilestoneKind,
     NeedDoc,
     Origin,
     Period,
@@ -59,15 +58,10 @@ class OriginInput(Strict):
     label: Short
 
 
-class MilestoneInput(Strict):
-    kind: MilestoneKind
-    title: Short
-    narrative: Text
-    place: Short
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    period: Period
-    image: ImageRef | None = None
+class MilestoneInput(MilestoneDoc):
+    """A milestone as stored, and nothing else (the editor may not add fields)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class StoryInput(Strict):
